@@ -1,0 +1,8 @@
+package dev.gantry.plugin.api.flags;
+
+/** A flag was changed by someone else since it was read. */
+public class StaleFlagException extends RuntimeException {
+    public StaleFlagException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.gantry.server.bootstrap;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.Stage;
+import dev.gantry.server.audit.AuditModule;
+import dev.gantry.server.auth.AuthModule;
+import dev.gantry.server.auth.IdentityService;
+import dev.gantry.server.config.ServerConfig;
+import dev.gantry.server.config.Settings;
+import dev.gantry.server.http.HttpModule;
+import dev.gantry.server.http.HttpServer;
+import dev.gantry.server.http.Readiness;
+import dev.gantry.server.persistence.Database;
+import dev.gantry.server.persistence.DatabaseConfig;
+import dev.gantry.server.persistence.PersistenceModule;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Gantry server: reads and validates its configuration, then starts the database and the HTTP server in
+ * parallel, creates the first admin on an empty database, loads plugins, and reports ready.
+ */
+public final class GantryServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GantryServer.class);
+
+    private final ServerConfig config;
+    private final Injector injector;
+    private final PrintStream console;
+    private volatile boolean started;
+
+    private GantryServer(ServerConfig config, Injector injector, PrintStream console) {
+        this.config = config;
+        this.injector = injector;
+        this.console = console;
+    }
+
+    /** Validates the whole configuration and wires the server; nothing is started yet. */
+    public static GantryServer create(Settings settings, Path home, PrintStream console) {
+        ServerConfig serverConfig = ServerConfig.from(settings, home);
+        DatabaseConfig databaseConfig = DatabaseConfig.from(settings);
+        settings.validate();
+        List<Module> modules = List.of(
+                new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        binder().requireExplicitBindings();
+                        binder().disableCircularProxies();
+                        bind(ServerConfig.class).toInstance(serverConfig);
+                        bind(Clock.class).toInstance(Clock.systemUTC());
+                    }
+                },
+                new PersistenceModule(databaseConfig),
+                new HttpModule(),
+                new AuditModule(),
+                new AuthModule());
+        return new GantryServer(serverConfig, Guice.createInjector(Stage.PRODUCTION, modules), console);
+    }
+
+    public void start() throws Exception {
+        long startedAt = System.nanoTime();
+        Database database = injector.getInstance(Database.class);
+        Readiness readiness = injector.getInstance(Readiness.class);
+        HttpServer http = injector.getInstance(HttpServer.class);
+        started = true;
+        // the database (embedded PostgreSQL, migrations, Hibernate) and Jetty do not depend on each other
+        var databaseReady = database.start();
+        http.start();
+        log.info("HTTP listening on {} (port {})", http.url(), http.port());
+        databaseReady.join();
+
+        readiness.waitFor("the admin user");
+        Optional<String> adminToken = injector.getInstance(IdentityService.class).bootstrapAdmin(config.bootstrapToken());
+        adminToken.ifPresent(token -> {
+            if (config.bootstrapToken().isPresent()) {
+                console.println("Created user 'admin' with the token from GANTRY_BOOTSTRAP_TOKEN.");
+            } else {
+                // printed to the console, never to the log: the token is shown this once
+                console.println("Created user 'admin'. Its API token (shown once, keep it safe):");
+                console.println();
+                console.println("    " + token);
+                console.println();
+            }
+        });
+
+        readiness.markReady();
+        console.printf("Gantry is ready at %s (started in %d ms)%n", http.url(), (System.nanoTime() - startedAt) / 1_000_000);
+    }
+
+    public URI url() {
+        return injector.getInstance(HttpServer.class).url();
+    }
+
+    public int port() {
+        return injector.getInstance(HttpServer.class).port();
+    }
+
+    public Injector injector() {
+        return injector;
+    }
+
+    @Override
+    public void close() {
+        if (!started) {
+            return;
+        }
+        try {
+            injector.getInstance(HttpServer.class).stop();
+        } catch (Exception e) {
+            log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
+        }
+        injector.getInstance(Database.class).close();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.gantry.server.bootstrap;
+
+import dev.gantry.server.config.ConfigException;
+import dev.gantry.server.config.Settings;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/gantry}: the server and, later, the agent and client commands. */
+@Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Gantry: from git push to a judged, progressive rollout.",
+        subcommands = {Main.ServerCommand.class})
+public final class Main {
+    /** Exit code when the configuration is invalid. */
+    public static final int EXIT_CONFIG = 2;
+    /** Exit code when the server could not start for another reason. */
+    public static final int EXIT_START_FAILED = 1;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Command(name = "server", mixinStandardHelpOptions = true,
+            description = "Run the Gantry server (embedded PostgreSQL unless database.url is set).")
+    static final class ServerCommand implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Configuration file (default: $GANTRY_HOME/conf/gantry.properties).")
+        Path config;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+            Path home = Path.of(System.getProperty("gantry.home", ".")).toAbsolutePath().normalize();
+            Path file = config != null ? config : home.resolve("conf/gantry.properties");
+            GantryServer server;
+            try {
+                server = GantryServer.create(Settings.load(file, System.getenv()), home, System.out);
+            } catch (ConfigException e) {
+                System.err.println("gantry: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "shutdown"));
+            try {
+                server.start();
+            } catch (Exception e) {
+                System.err.println("gantry: the server did not start: " + rootMessage(e));
+                org.slf4j.LoggerFactory.getLogger(Main.class).error("Start-up failed", e);
+                return EXIT_START_FAILED;
+            }
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gantry " + dev.gantry.plugin.api.PluginApi.VERSION};
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.gantry.server.http;
+
+import java.util.Map;
+
+/**
+ * A failure to report to the API caller as {@code {error, message, details}}: {@code error} is a stable code for
+ * programs, {@code message} a sentence a person can act on.
+ */
+public class ApiException extends RuntimeException {
+    private final int status;
+    private final String error;
+    private final Map<String, Object> details;
+
+    public ApiException(int status, String error, String message, Map<String, Object> details) {
+        super(message);
+        this.status = status;
+        this.error = error;
+        this.details = Map.copyOf(details);
+    }
+
+    public ApiException(int status, String error, String message) {
+        this(status, error, message, Map.of());
+    }
+
+    public static ApiException badRequest(String message) {
+        return new ApiException(400, "bad_request", message);
+    }
+
+    public static ApiException notFound(String what) {
+        return new ApiException(404, "not_found", what + " does not exist");
+    }
+
+    public static ApiException conflict(String message) {
+        return new ApiException(409, "conflict", message);
+    }
+
+    public static ApiException unprocessable(String error, String message) {
+        return new ApiException(422, error, message);
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(403, "forbidden", message);
+    }
+
+    /** A required field of a request body is absent. */
+    public static ApiException missingField(String field) {
+        return new ApiException(400, "missing_field", "'" + field + "' is required", Map.of("field", field));
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+}
