@@ -16,6 +16,11 @@ import dev.gantry.server.http.Readiness;
 import dev.gantry.server.persistence.Database;
 import dev.gantry.server.persistence.DatabaseConfig;
 import dev.gantry.server.persistence.PersistenceModule;
+import dev.gantry.server.notify.NotifyModule;
+import dev.gantry.server.plugins.PluginHost;
+import dev.gantry.server.plugins.PluginModule;
+import dev.gantry.server.plugins.PluginService;
+import dev.gantry.server.secrets.SecretsModule;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -61,7 +66,10 @@ public final class GantryServer implements AutoCloseable {
                 new PersistenceModule(databaseConfig),
                 new HttpModule(),
                 new AuditModule(),
-                new AuthModule());
+                new AuthModule(),
+                new SecretsModule(),
+                new PluginModule(),
+                new NotifyModule());
         return new GantryServer(serverConfig, Guice.createInjector(Stage.PRODUCTION, modules), console);
     }
 
@@ -91,6 +99,9 @@ public final class GantryServer implements AutoCloseable {
             }
         });
 
+        readiness.waitFor("plugins");
+        injector.getInstance(PluginService.class).start();
+
         readiness.markReady();
         console.printf("Gantry is ready at %s (started in %d ms)%n", http.url(), (System.nanoTime() - startedAt) / 1_000_000);
     }
@@ -116,6 +127,11 @@ public final class GantryServer implements AutoCloseable {
             injector.getInstance(HttpServer.class).stop();
         } catch (Exception e) {
             log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
+        }
+        try {
+            injector.getInstance(PluginHost.class).close();
+        } catch (RuntimeException e) {
+            log.warn("Plugins did not stop cleanly: {}", e.getMessage());
         }
         injector.getInstance(Database.class).close();
     }

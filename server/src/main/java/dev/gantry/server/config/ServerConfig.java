@@ -55,6 +55,8 @@ public record ServerConfig(
         bootstrapToken.filter(token -> token.length() < 20)
                 .ifPresent(token -> settings.problem("bootstrap.token", "must be at least 20 characters long"));
         Optional<String> masterKey = settings.optionalString("master.key");
+        masterKey.filter(key -> !dev.gantry.server.secrets.MasterKey.isValid(key))
+                .ifPresent(key -> settings.problem("master.key", "must be 32 random bytes in base64 (e.g. openssl rand -base64 32)"));
         return new ServerConfig(home, dataDir, pluginsDir, host, port, publicUrl, tls, bootstrapToken, masterKey,
                 settings.pluginSettings());
     }

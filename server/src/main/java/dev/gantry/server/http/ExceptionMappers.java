@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.gantry.server.persistence.DatabaseUnavailableException;
 import dev.gantry.server.persistence.Ids;
+import dev.gantry.server.plugins.ExtensionCallException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -29,7 +30,7 @@ public final class ExceptionMappers {
 
     public static List<Object> all() {
         return List.of(new ApiExceptionMapper(), new WebApplicationExceptionMapper(), new JsonExceptionMapper(),
-                new DatabaseUnavailableMapper(), new UnexpectedExceptionMapper());
+                new DatabaseUnavailableMapper(), new ExtensionCallMapper(), new UnexpectedExceptionMapper());
     }
 
     static Response response(int status, String error, String message, Map<String, Object> details) {
@@ -122,6 +123,16 @@ public final class ExceptionMappers {
         public Response toResponse(DatabaseUnavailableException e) {
             log.warn("Database unavailable: {}", e.getMessage());
             return response(503, "database_unavailable", "the database is not available; try again shortly", Map.of());
+        }
+    }
+
+    /** A plugin failed while serving the request: the server is fine, so 502 names the plugin at fault. */
+    static final class ExtensionCallMapper implements ExceptionMapper<ExtensionCallException> {
+        @Override
+        public Response toResponse(ExtensionCallException e) {
+            log.warn("{}", e.getMessage(), e.getCause());
+            return response(502, "plugin_failed", e.getMessage(),
+                    Map.of("plugin", e.pluginId(), "extension", e.extension(), "method", e.method()));
         }
     }
 

@@ -51,6 +51,6 @@ public final class TestPostgres {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create test database " + name, e);
         }
-        return server().getJdbcUrl("postgres", name);
+        return "jdbc:postgresql://localhost:" + server().getPort() + "/" + name;
     }
 }

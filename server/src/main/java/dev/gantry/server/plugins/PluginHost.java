@@ -1,0 +1,246 @@
+package dev.gantry.server.plugins;
+
+import dev.gantry.plugin.api.PluginConfig;
+import dev.gantry.plugin.api.PluginContext;
+import dev.gantry.plugin.api.Secrets;
+import dev.gantry.server.config.ServerConfig;
+import dev.gantry.server.http.ServerMetrics;
+import dev.gantry.server.secrets.SecretService;
+import io.prometheus.metrics.core.metrics.Histogram;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plugins loaded in this server: PF4J underneath, and the extensions of started plugins behind proxies.
+ * It knows nothing of where plugins are stored; {@link PluginService} decides what is loaded, and calls this under
+ * its lock.
+ */
+public final class PluginHost implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
+
+    private final Path workDir;
+    private final ServerConfig config;
+    private final Clock clock;
+    private final HttpClient httpClient;
+    private final SecretService secretService;
+    private final PluginDatabases databases;
+    private final PrometheusPluginMetrics pluginMetrics;
+    private final Histogram extensionCalls;
+    private final ContextExtensionFactory factory;
+    private final GantryPluginManager manager;
+    private final Map<String, PluginContext> contexts = new ConcurrentHashMap<>();
+    private volatile List<Extension<?>> extensions = List.of();
+
+    @Inject
+    public PluginHost(ServerConfig config, Clock clock, HttpClient httpClient, SecretService secretService,
+                      PluginDatabases databases, ServerMetrics metrics) {
+        this.config = config;
+        this.clock = clock;
+        this.httpClient = httpClient;
+        this.secretService = secretService;
+        this.databases = databases;
+        this.workDir = config.dataDir().resolve("plugins");
+        this.pluginMetrics = new PrometheusPluginMetrics(metrics.registry());
+        this.extensionCalls = Histogram.builder()
+                .name("gantry_extension_call_duration_seconds")
+                .help("Calls from the server into plugin extensions")
+                .labelNames("plugin", "extension_point", "method", "outcome")
+                .register(metrics.registry());
+        this.factory = new ContextExtensionFactory(this::contextOfClass);
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the plugins directory " + workDir, e);
+        }
+        this.manager = new GantryPluginManager(workDir, factory);
+    }
+
+    /** Where plugin zips are unpacked; rebuilt from the database at every start. */
+    Path workDir() {
+        return workDir;
+    }
+
+    String systemVersion() {
+        return manager.getSystemVersion();
+    }
+
+    boolean isCompatible(String requires) {
+        return manager.isCompatible(requires);
+    }
+
+    /** Loads (but does not start) the plugin in {@code zip}; disabled plugins load into the DISABLED state. */
+    String load(Path zip, boolean enabled) {
+        String id;
+        try {
+            id = PluginArchive.read(zip).id();
+        } catch (IOException e) {
+            throw new PluginLoadException("cannot read plugin zip " + zip.getFileName() + ": " + e.getMessage(), e);
+        }
+        if (enabled) {
+            manager.status().enablePlugin(id);
+        } else {
+            manager.status().disablePlugin(id);
+        }
+        try {
+            return manager.loadPlugin(zip);
+        } catch (RuntimeException e) {
+            throw new PluginLoadException("plugin zip " + zip.getFileName() + " cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts a loaded plugin: its schema is migrated, it is started, and each of its extensions is built once;
+     * if any of that fails the plugin is stopped again and the exception says why.
+     */
+    void start(String id) {
+        PluginWrapper plugin = require(id);
+        String requires = plugin.getDescriptor().getRequires();
+        if (!isCompatible(requires)) {
+            throw new PluginLoadException(incompatibleMessage(id, plugin.getDescriptor().getVersion(), requires));
+        }
+        if (plugin.getPluginState() == PluginState.DISABLED) {
+            manager.enablePlugin(id);
+        }
+        ClassLoader loader = plugin.getPluginClassLoader();
+        if (PluginDatabases.shipsMigrations(id, loader)) {
+            databases.open(id, loader);
+        }
+        PluginState state = manager.startPlugin(id);
+        if (state != PluginState.STARTED) {
+            Throwable failure = plugin.getFailedException();
+            throw new PluginLoadException("plugin '" + id + "' did not start"
+                    + (failure == null ? " (state " + state + ")" : ": " + failure), failure);
+        }
+        try {
+            for (Class<?> type : manager.getExtensionClasses(id)) {
+                if (ExtensionPoints.implementedBy(type).isEmpty()) {
+                    throw new PluginLoadException("extension " + type.getName() + " implements no Gantry extension point");
+                }
+                factory.create(type);
+            }
+        } catch (RuntimeException e) {
+            manager.stopPlugin(id);
+            throw e;
+        }
+        refreshExtensions();
+        log.info("Plugin {} {} started", id, plugin.getDescriptor().getVersion());
+    }
+
+    static String incompatibleMessage(String id, String version, String requires) {
+        return "plugin '" + id + "' " + version + " needs Gantry plugin API " + requires + ", but this server provides "
+                + dev.gantry.plugin.api.PluginApi.VERSION;
+    }
+
+    void disable(String id) {
+        require(id);
+        manager.disablePlugin(id);
+        refreshExtensions();
+    }
+
+    /** Stops, unloads and deletes the plugin's unpacked files. */
+    void unload(String id) {
+        PluginWrapper plugin = manager.getPlugin(id);
+        if (plugin == null) {
+            return;
+        }
+        ClassLoader loader = plugin.getPluginClassLoader();
+        manager.deletePlugin(id);
+        factory.forget(loader);
+        contexts.remove(id);
+        databases.close(id);
+        refreshExtensions();
+    }
+
+    Optional<PluginWrapper> plugin(String id) {
+        return Optional.ofNullable(manager.getPlugin(id));
+    }
+
+    /** The extension classes of a loaded plugin and the points each implements (empty if it cannot be read). */
+    List<ExtensionInfo> extensionInfo(String id) {
+        PluginWrapper plugin = manager.getPlugin(id);
+        if (plugin == null || plugin.getPluginState() != PluginState.STARTED) {
+            return List.of();
+        }
+        List<ExtensionInfo> info = new ArrayList<>();
+        for (Class<?> type : manager.getExtensionClasses(id)) {
+            info.add(new ExtensionInfo(type.getName(),
+                    ExtensionPoints.implementedBy(type).stream().map(Class::getSimpleName).toList()));
+        }
+        info.sort(Comparator.comparing(ExtensionInfo::className));
+        return info;
+    }
+
+    public record ExtensionInfo(String className, List<String> extensionPoints) {
+    }
+
+    /** The extensions of every started plugin that implement {@code point}, in plugin id order. */
+    @SuppressWarnings("unchecked")
+    public <T> List<Extension<T>> extensions(Class<T> point) {
+        return extensions.stream()
+                .filter(extension -> point.isInstance(extension.instance()))
+                .map(extension -> (Extension<T>) extension)
+                .toList();
+    }
+
+    private void refreshExtensions() {
+        List<Extension<?>> all = new ArrayList<>();
+        List<PluginWrapper> started = new ArrayList<>(manager.getStartedPlugins());
+        started.sort(Comparator.comparing(PluginWrapper::getPluginId));
+        for (PluginWrapper plugin : started) {
+            for (Class<?> type : manager.getExtensionClasses(plugin.getPluginId())) {
+                Object instance = factory.create(type);
+                for (Class<?> point : ExtensionPoints.implementedBy(type)) {
+                    all.add(new Extension<>(plugin.getPluginId(), type.getName(),
+                            ExtensionInvoker.wrap(plugin.getPluginId(), point, instance, extensionCalls)));
+                }
+            }
+        }
+        extensions = List.copyOf(all);
+    }
+
+    private PluginWrapper require(String id) {
+        PluginWrapper plugin = manager.getPlugin(id);
+        if (plugin == null) {
+            throw new PluginLoadException("plugin '" + id + "' is not loaded");
+        }
+        return plugin;
+    }
+
+    private PluginContext contextOfClass(Class<?> type) {
+        PluginWrapper plugin = manager.whichPlugin(type);
+        if (plugin == null) {
+            throw new PluginLoadException("extension " + type.getName() + " belongs to no loaded plugin");
+        }
+        String id = plugin.getPluginId();
+        return contexts.computeIfAbsent(id, pluginId -> new ServerPluginContext(pluginId, clock, httpClient,
+                secrets(), config.dataDir().resolve("plugin-workspace").resolve(pluginId),
+                pluginMetrics.forPlugin(pluginId),
+                new PluginConfig(config.pluginSettings().getOrDefault(pluginId, Map.of())),
+                () -> databases.open(pluginId, plugin.getPluginClassLoader())));
+    }
+
+    private Secrets secrets() {
+        return secretService::reveal;
+    }
+
+    @Override
+    public void close() {
+        manager.stopPlugins();
+        databases.close();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.gantry.server.plugins;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.gantry.server.http.Resources;
+import dev.gantry.server.persistence.PersistenceModule;
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+public final class PluginModule extends AbstractModule {
+    @Override
+    protected void configure() {
+        bind(PluginDatabases.class).in(Singleton.class);
+        bind(PluginHost.class).in(Singleton.class);
+        bind(PluginService.class).in(Singleton.class);
+        PersistenceModule.bindEntities(binder(), PluginEntity.class);
+        Resources.bind(binder(), PluginResource.class);
+    }
+
+    /** The one HTTP client plugins share. */
+    @Provides
+    @Singleton
+    HttpClient httpClient() {
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+}
