@@ -83,7 +83,11 @@ public final class GantryServer implements AutoCloseable {
         var databaseReady = database.start();
         http.start();
         log.info("HTTP listening on {} (port {})", http.url(), http.port());
-        databaseReady.join();
+        try {
+            databaseReady.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
 
         readiness.waitFor("the admin user");
         Optional<String> adminToken = injector.getInstance(IdentityService.class).bootstrapAdmin(config.bootstrapToken());

@@ -52,7 +52,7 @@ public final class Main {
             try {
                 server.start();
             } catch (Exception e) {
-                System.err.println("gantry: the server did not start: " + rootMessage(e));
+                System.err.println("gantry: the server did not start: " + (e.getMessage() != null ? e.getMessage() : rootMessage(e)));
                 org.slf4j.LoggerFactory.getLogger(Main.class).error("Start-up failed", e);
                 return EXIT_START_FAILED;
             }

@@ -85,8 +85,8 @@ public final class Database implements AutoCloseable {
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(2);
         hikari.setConnectionTimeout(10_000);
-        // fail fast at start when the server is unreachable, instead of hanging
-        hikari.setInitializationFailTimeout(30_000);
+        // at start, keep trying for a while (the database may be starting too), then fail with the reason
+        hikari.setInitializationFailTimeout(Math.max(1, config.connectTimeout().toMillis()));
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {

@@ -21,6 +21,7 @@ public final class TestServer implements AutoCloseable {
     private final Path home;
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private final Api api;
+    private final Map<String, String> settings;
 
     private TestServer(Map<String, String> extraSettings) {
         try {
@@ -37,6 +38,7 @@ public final class TestServer implements AutoCloseable {
         settings.put("database.pool-size", "4");
         settings.put("bootstrap.token", ADMIN_TOKEN);
         settings.putAll(extraSettings);
+        this.settings = Map.copyOf(settings);
         server = GantryServer.create(new Settings(settings, Map.of(), "test settings"), home,
                 new PrintStream(console, true, StandardCharsets.UTF_8));
         try {
@@ -54,6 +56,11 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(Map<String, String> settings) {
         return new TestServer(settings);
+    }
+
+    /** The settings this server runs with, e.g. to start another one on the same database. */
+    public Map<String, String> settings() {
+        return settings;
     }
 
     public Api api() {
