@@ -42,11 +42,16 @@ create table plugins (
     requires     text not null,
     sha256       text not null,
     size_bytes   bigint not null,
-    zip          bytea not null,
     enabled      boolean not null,
     source       text not null check (source in ('bundled', 'uploaded')),
     installed_at timestamptz not null,
     installed_by text not null
+);
+
+-- The zips themselves, apart, so listing plugins does not read them.
+create table plugin_archives (
+    plugin_id text primary key references plugins (id) on delete cascade,
+    zip       bytea not null
 );
 
 -- Secrets, encrypted with AES-GCM under the master key; scope is e.g. 'repo:acme/shop' or 'environment:production'.

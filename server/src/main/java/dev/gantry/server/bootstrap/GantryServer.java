@@ -17,6 +17,7 @@ import dev.gantry.server.persistence.Database;
 import dev.gantry.server.persistence.DatabaseConfig;
 import dev.gantry.server.persistence.PersistenceModule;
 import dev.gantry.server.notify.NotifyModule;
+import dev.gantry.server.plugins.PluginChangeListener;
 import dev.gantry.server.plugins.PluginHost;
 import dev.gantry.server.plugins.PluginModule;
 import dev.gantry.server.plugins.PluginService;
@@ -105,6 +106,7 @@ public final class GantryServer implements AutoCloseable {
 
         readiness.waitFor("plugins");
         injector.getInstance(PluginService.class).start();
+        injector.getInstance(PluginChangeListener.class).start();
 
         readiness.markReady();
         console.printf("Gantry is ready at %s (started in %d ms)%n", http.url(), (System.nanoTime() - startedAt) / 1_000_000);
@@ -133,6 +135,7 @@ public final class GantryServer implements AutoCloseable {
             log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
         }
         try {
+            injector.getInstance(PluginChangeListener.class).close();
             injector.getInstance(PluginHost.class).close();
         } catch (RuntimeException e) {
             log.warn("Plugins did not stop cleanly: {}", e.getMessage());

@@ -1,9 +1,7 @@
 package dev.gantry.server.plugins;
 
-import jakarta.persistence.Basic;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.FetchType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -25,10 +23,6 @@ class PluginEntity {
 
     @Column(name = "size_bytes", nullable = false)
     long sizeBytes;
-
-    @Basic(fetch = FetchType.LAZY)
-    @Column(nullable = false)
-    byte[] zip;
 
     @Column(nullable = false)
     boolean enabled;

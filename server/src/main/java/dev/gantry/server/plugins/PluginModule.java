@@ -14,7 +14,8 @@ public final class PluginModule extends AbstractModule {
         bind(PluginDatabases.class).in(Singleton.class);
         bind(PluginHost.class).in(Singleton.class);
         bind(PluginService.class).in(Singleton.class);
-        PersistenceModule.bindEntities(binder(), PluginEntity.class);
+        bind(PluginChangeListener.class).in(Singleton.class);
+        PersistenceModule.bindEntities(binder(), PluginEntity.class, PluginArchiveEntity.class);
         Resources.bind(binder(), PluginResource.class);
     }
 

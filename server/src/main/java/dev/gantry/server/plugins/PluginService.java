@@ -5,6 +5,7 @@ import dev.gantry.server.auth.Caller;
 import dev.gantry.server.config.ServerConfig;
 import dev.gantry.server.http.ApiException;
 import dev.gantry.server.persistence.Database;
+import dev.gantry.server.persistence.Ids;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,6 +43,10 @@ public class PluginService {
     private final Clock clock;
     /** Why a stored plugin is not running here (incompatible API, a failure at load), by plugin id. */
     private final Map<String, String> problems = new ConcurrentHashMap<>();
+    /** The digest of the zip each loaded plugin was loaded from, to notice a replaced plugin. */
+    private final Map<String, String> loadedDigests = new ConcurrentHashMap<>();
+    /** Names this replica in change announcements, so it does not react to its own. */
+    private final String replicaId = Ids.newId();
 
     @Inject
     public PluginService(Database database, PluginHost host, AuditService audit, ServerConfig config, Clock clock) {
@@ -71,9 +76,71 @@ public class PluginService {
             }
             Path zip = writeZip(plugin.id, zipBytes(plugin.id));
             host.load(zip, plugin.enabled);
+            loadedDigests.put(plugin.id, plugin.sha256);
             if (plugin.enabled) {
                 host.start(plugin.id);
             }
+        }
+    }
+
+    /** The channel on which replicas announce plugin changes to each other. */
+    static final String CHANNEL = "gantry_plugins";
+
+    /** Tells the other replicas, when the transaction commits, that plugin {@code id} changed. */
+    private void announce(Session session, String id) {
+        session.createNativeQuery("select pg_notify('" + CHANNEL + "', :payload)", Object.class)
+                .setParameter("payload", replicaId + " " + id)
+                .getSingleResult();
+    }
+
+    /** Acts on another replica's announcement; this replica's own are ignored. */
+    void onAnnouncement(String payload) {
+        int space = payload.indexOf(' ');
+        if (space > 0 && !payload.substring(0, space).equals(replicaId)) {
+            reconcile(payload.substring(space + 1));
+        }
+    }
+
+    /** Brings every plugin in line with the database (after a lost connection may have hidden announcements). */
+    synchronized void reconcileAll() {
+        java.util.Set<String> ids = new java.util.TreeSet<>(loadedDigests.keySet());
+        ids.addAll(database.inTransaction(session ->
+                session.createQuery("select p.id from PluginEntity p", String.class).getResultList()));
+        ids.forEach(this::reconcile);
+    }
+
+    /** Loads, starts, disables, replaces or unloads plugin {@code id} here so that it matches the database. */
+    synchronized void reconcile(String id) {
+        PluginEntity stored = database.inTransaction(session -> session.find(PluginEntity.class, id));
+        if (stored == null || !host.isCompatible(stored.requires) || !stored.sha256.equals(loadedDigests.get(id))) {
+            if (host.plugin(id).isPresent()) {
+                host.unload(id);
+                loadedDigests.remove(id);
+            }
+            problems.remove(id);
+        }
+        if (stored == null) {
+            return;
+        }
+        if (!host.isCompatible(stored.requires)) {
+            problems.put(id, PluginHost.incompatibleMessage(id, stored.version, stored.requires));
+            return;
+        }
+        try {
+            if (host.plugin(id).isEmpty()) {
+                host.load(writeZip(id, zipBytes(id)), stored.enabled);
+                loadedDigests.put(id, stored.sha256);
+            }
+            boolean started = host.plugin(id).map(w -> w.getPluginState() == org.pf4j.PluginState.STARTED).orElse(false);
+            if (stored.enabled && !started) {
+                host.start(id);
+            } else if (!stored.enabled && started) {
+                host.disable(id);
+            }
+            log.info("Plugin {} brought in line with the database: {}", id, stored.enabled ? "enabled" : "disabled");
+        } catch (PluginLoadException e) {
+            problems.put(id, e.getMessage());
+            log.error("Plugin {} cannot be loaded here: {}", id, e.getMessage());
         }
     }
 
@@ -89,8 +156,8 @@ public class PluginService {
                     PluginEntity existing = session.find(PluginEntity.class, archive.id());
                     if (existing == null) {
                         PluginEntity created = entity(archive, "bundled", Caller.SYSTEM);
-                        created.zip = readBytes(zip);
                         session.persist(created);
+                        session.persist(new PluginArchiveEntity(archive.id(), readBytes(zip)));
                         audit.record(session, Caller.SYSTEM, "plugin.install", "plugin:" + archive.id(), null, summary(created));
                         log.info("Installed bundled plugin {} {}", archive.id(), archive.version());
                     } else if (existing.source.equals("bundled") && !existing.sha256.equals(archive.sha256())) {
@@ -99,7 +166,7 @@ public class PluginService {
                         existing.requires = archive.requires();
                         existing.sha256 = archive.sha256();
                         existing.sizeBytes = archive.sizeBytes();
-                        existing.zip = readBytes(zip);
+                        session.find(PluginArchiveEntity.class, archive.id()).zip = readBytes(zip);
                         existing.installedAt = clock.instant();
                         audit.record(session, Caller.SYSTEM, "plugin.upgrade", "plugin:" + archive.id(), before, summary(existing));
                         log.info("Upgraded bundled plugin {} to {}", archive.id(), archive.version());
@@ -154,10 +221,12 @@ public class PluginService {
                 host.start(archive.id());
                 database.runInTransaction(session -> {
                     PluginEntity entity = entity(archive, "uploaded", caller);
-                    entity.zip = readBytes(zip);
                     session.persist(entity);
+                    session.persist(new PluginArchiveEntity(archive.id(), readBytes(zip)));
                     audit.record(session, caller, "plugin.install", "plugin:" + archive.id(), null, summary(entity));
+                    announce(session, archive.id());
                 });
+                loadedDigests.put(archive.id(), archive.sha256());
             } catch (PluginLoadException e) {
                 host.unload(archive.id());
                 deleteQuietly(zip);
@@ -210,10 +279,13 @@ public class PluginService {
         PluginEntity stored = requireStored(id);
         Map<String, Object> before = summary(stored);
         database.runInTransaction(session -> {
+            session.remove(session.find(PluginArchiveEntity.class, id));
             session.remove(session.find(PluginEntity.class, id));
             audit.record(session, caller, "plugin.uninstall", "plugin:" + id, before, null);
+            announce(session, id);
         });
         host.unload(id);
+        loadedDigests.remove(id);
         problems.remove(id);
         deleteQuietly(host.workDir().resolve(id + ".zip"));
     }
@@ -224,6 +296,7 @@ public class PluginService {
             Map<String, Object> before = summary(entity);
             entity.enabled = enabled;
             audit.record(session, caller, enabled ? "plugin.enable" : "plugin.disable", "plugin:" + id, before, summary(entity));
+            announce(session, id);
         });
     }
 
@@ -282,7 +355,7 @@ public class PluginService {
 
     private byte[] zipBytes(String id) {
         return database.inTransaction((Session session) -> session
-                .createQuery("select p.zip from PluginEntity p where p.id = :id", byte[].class)
+                .createQuery("select a.zip from PluginArchiveEntity a where a.pluginId = :id", byte[].class)
                 .setParameter("id", id).getSingleResult());
     }
 
