@@ -54,6 +54,13 @@ create table plugin_archives (
     zip       bytea not null
 );
 
+-- Bundled plugins an admin uninstalled: not installed again at the next start.
+create table removed_bundled_plugins (
+    plugin_id  text primary key,
+    removed_at timestamptz not null,
+    removed_by text not null
+);
+
 -- Secrets, encrypted with AES-GCM under the master key; scope is e.g. 'repo:acme/shop' or 'environment:production'.
 create table secrets (
     id          text primary key,

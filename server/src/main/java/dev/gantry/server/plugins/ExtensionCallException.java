@@ -1,5 +1,7 @@
 package dev.gantry.server.plugins;
 
+import dev.gantry.plugin.api.ExtensionFailedException;
+
 /** An extension failed while the server called it; the message names the plugin, the extension and the method. */
 public class ExtensionCallException extends RuntimeException {
     private final String pluginId;
@@ -17,9 +19,16 @@ public class ExtensionCallException extends RuntimeException {
         return className.substring(className.lastIndexOf('.') + 1);
     }
 
+    /**
+     * An {@link ExtensionFailedException}'s message is meant for people; any other exception's may hold internals
+     * (SQL, paths), so only its type is shown and the whole of it goes to the server log.
+     */
     private static String describe(Throwable cause) {
         String message = cause.getMessage();
-        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+        if (cause instanceof ExtensionFailedException && message != null && !message.isBlank()) {
+            return message;
+        }
+        return cause.getClass().getSimpleName() + " (details in the server log)";
     }
 
     public String pluginId() {

@@ -5,7 +5,10 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import dev.gantry.plugin.api.ExtensionFailedException;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the server holds instead of an extension: a proxy that runs each call with the plugin's class loader as the
@@ -13,6 +16,7 @@ import java.util.Arrays;
  * plugin. Checked exceptions the extension point declares pass through unchanged: they are part of its contract.
  */
 final class ExtensionInvoker implements InvocationHandler {
+    private static final Logger log = LoggerFactory.getLogger(ExtensionInvoker.class);
     private final String pluginId;
     private final Class<?> point;
     private final Object target;
@@ -52,15 +56,24 @@ final class ExtensionInvoker implements InvocationHandler {
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             outcome = "error";
-            if (cause instanceof OutOfMemoryError || isDeclared(method, cause)) {
+            if (cause instanceof OutOfMemoryError || isDeclared(method, cause) || isApiContract(cause)) {
                 throw cause;
             }
+            log.warn("Plugin {} failed in {}.{}", pluginId, target.getClass().getName(), method.getName(), cause);
             throw new ExtensionCallException(pluginId, target.getClass().getName(), method.getName(), cause);
         } finally {
             thread.setContextClassLoader(previous);
             calls.labelValues(pluginId, point.getSimpleName(), method.getName(), outcome)
                     .observe((System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /**
+     * Exceptions the plugin API defines as part of a contract (a rejected webhook, a stale flag) mean what they say
+     * and reach the caller as they are; {@link ExtensionFailedException} is the API's way to report a failure.
+     */
+    private static boolean isApiContract(Throwable cause) {
+        return cause.getClass().getName().startsWith("dev.gantry.plugin.api.") && !(cause instanceof ExtensionFailedException);
     }
 
     private static boolean isDeclared(Method method, Throwable cause) {

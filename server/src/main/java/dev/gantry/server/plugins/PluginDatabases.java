@@ -61,13 +61,19 @@ public final class PluginDatabases implements AutoCloseable {
             pool = connect(pluginId);
             pools.put(pluginId, pool);
             if (shipsMigrations(pluginId, loader)) {
-                var result = Flyway.configure(loader)
-                        .dataSource(pool)
-                        .schemas(schemaOf(pluginId))
-                        .locations("classpath:" + migrationsOf(pluginId))
-                        .load()
-                        .migrate();
-                log.info("Plugin {}: schema {} at version {}", pluginId, schemaOf(pluginId), result.targetSchemaVersion);
+                try {
+                    var result = Flyway.configure(loader)
+                            .dataSource(pool)
+                            .schemas(schemaOf(pluginId))
+                            .locations("classpath:" + migrationsOf(pluginId))
+                            .load()
+                            .migrate();
+                    log.info("Plugin {}: schema {} at version {}", pluginId, schemaOf(pluginId), result.targetSchemaVersion);
+                } catch (RuntimeException e) {
+                    pools.remove(pluginId).close();
+                    throw new PluginLoadException("the database migrations of plugin '" + pluginId + "' failed: "
+                            + e.getMessage(), e);
+                }
             }
         }
         String schema = schemaOf(pluginId);

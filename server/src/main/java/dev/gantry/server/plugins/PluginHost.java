@@ -135,6 +135,7 @@ public final class PluginHost implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             manager.stopPlugin(id);
+            factory.forget(loader);
             throw e;
         }
         refreshExtensions();

@@ -23,7 +23,9 @@ public final class PluginModule extends AbstractModule {
     @Provides
     @Singleton
     HttpClient httpClient() {
+        // HTTP/1.1: on plain http the JDK's HTTP/2 default adds h2c upgrade headers that some receivers mishandle
         return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();

@@ -154,7 +154,12 @@ public class PluginService {
                 PluginArchive archive = PluginArchive.read(zip);
                 database.runInTransaction(session -> {
                     PluginEntity existing = session.find(PluginEntity.class, archive.id());
-                    if (existing == null) {
+                    boolean removedByAdmin = !session.createNativeQuery(
+                                    "select plugin_id from removed_bundled_plugins where plugin_id = :id", String.class)
+                            .setParameter("id", archive.id()).getResultList().isEmpty();
+                    if (existing == null && removedByAdmin) {
+                        log.info("Not installing bundled plugin {}: an admin uninstalled it", archive.id());
+                    } else if (existing == null) {
                         PluginEntity created = entity(archive, "bundled", Caller.SYSTEM);
                         session.persist(created);
                         session.persist(new PluginArchiveEntity(archive.id(), readBytes(zip)));
@@ -223,6 +228,8 @@ public class PluginService {
                     PluginEntity entity = entity(archive, "uploaded", caller);
                     session.persist(entity);
                     session.persist(new PluginArchiveEntity(archive.id(), readBytes(zip)));
+                    session.createNativeMutationQuery("delete from removed_bundled_plugins where plugin_id = :id")
+                            .setParameter("id", archive.id()).executeUpdate();
                     audit.record(session, caller, "plugin.install", "plugin:" + archive.id(), null, summary(entity));
                     announce(session, archive.id());
                 });
@@ -274,11 +281,20 @@ public class PluginService {
         return get(id);
     }
 
-    /** Removes the plugin from every replica's set; data in its schema is kept (see docs/plugins.md). */
+    /**
+     * Removes the plugin from every replica's set; data in its schema is kept (see docs/plugins.md). A bundled
+     * plugin stays uninstalled across restarts until an admin uploads it again.
+     */
     public synchronized void uninstall(Caller caller, String id) {
         PluginEntity stored = requireStored(id);
         Map<String, Object> before = summary(stored);
         database.runInTransaction(session -> {
+            if (stored.source.equals("bundled")) {
+                session.createNativeMutationQuery("insert into removed_bundled_plugins (plugin_id, removed_at, removed_by) "
+                                + "values (:id, :at, :by) on conflict (plugin_id) do nothing")
+                        .setParameter("id", id).setParameter("at", clock.instant()).setParameter("by", caller.name())
+                        .executeUpdate();
+            }
             session.remove(session.find(PluginArchiveEntity.class, id));
             session.remove(session.find(PluginEntity.class, id));
             audit.record(session, caller, "plugin.uninstall", "plugin:" + id, before, null);

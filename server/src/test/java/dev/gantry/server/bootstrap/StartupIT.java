@@ -66,6 +66,11 @@ class StartupIT {
                     .json().get("entries");
             assertThat(installs).hasSize(1);
             assertThat(installs.get(0).get("actor").asText()).isEqualTo("system");
+            assertThat(second.api().delete("/api/plugins/bundled-recorder", ADMIN).status()).isEqualTo(204);
+        }
+        // an admin's uninstall of a bundled plugin outlasts the next start
+        try (TestServer third = TestServer.start(firstSettings)) {
+            assertThat(third.api().get("/api/plugins/bundled-recorder", ADMIN).status()).isEqualTo(404);
         }
     }
 

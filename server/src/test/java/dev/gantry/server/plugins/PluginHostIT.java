@@ -156,7 +156,8 @@ class PluginHostIT {
         }
         assertThat(crashed).isNotNull();
         assertThat(crashed.get("delivered").asBoolean()).isFalse();
-        assertThat(crashed.get("error").asText()).startsWith("plugin 'crasher' failed in CrashingNotifier.send: ");
+        assertThat(crashed.get("error").asText())
+                .isEqualTo("plugin 'crasher' failed in CrashingNotifier.send: NullPointerException (details in the server log)");
         assertThat(System.getProperty("gantry.test.notified.survivor")).isNotNull();
         assertThat(api.get("/readyz", null).status()).isEqualTo(200);
         assertThat(api.get("/metrics", null).body())
@@ -220,7 +221,7 @@ class PluginHostIT {
                         try (Connection connection = database.dataSource().getConnection()) {
                             connection.createStatement().executeQuery("select * from public.users");
                         } catch (java.sql.SQLException e) {
-                            throw new IllegalStateException("confined: " + e.getMessage());
+                            throw new dev.gantry.plugin.api.ExtensionFailedException("confined: " + e.getMessage());
                         }
                     }
                 }
