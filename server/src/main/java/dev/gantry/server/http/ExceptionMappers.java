@@ -43,7 +43,12 @@ public final class ExceptionMappers {
     static final class ApiExceptionMapper implements ExceptionMapper<ApiException> {
         @Override
         public Response toResponse(ApiException e) {
-            return response(e.status(), e.error(), e.getMessage(), e.details());
+            Response response = response(e.status(), e.error(), e.getMessage(), e.details());
+            if (e.status() == 401) {
+                // RFC 6750: tell the client which scheme to authenticate with
+                return Response.fromResponse(response).header("WWW-Authenticate", "Bearer realm=\"gantry\"").build();
+            }
+            return response;
         }
     }
 

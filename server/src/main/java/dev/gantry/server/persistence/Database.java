@@ -102,8 +102,12 @@ public final class Database implements AutoCloseable {
                 .locations("classpath:db/migration/core")
                 .load()
                 .migrate();
-        log.info("Database schema at version {} ({} migrations applied) in {} ms", result.targetSchemaVersion,
-                result.migrationsExecuted, (System.nanoTime() - started) / 1_000_000);
+        if (result.migrationsExecuted == 0) {
+            log.info("Database schema up to date (checked in {} ms)", (System.nanoTime() - started) / 1_000_000);
+        } else {
+            log.info("Database schema migrated to version {} ({} migrations) in {} ms", result.targetSchemaVersion,
+                    result.migrationsExecuted, (System.nanoTime() - started) / 1_000_000);
+        }
     }
 
     private SessionFactory buildSessionFactory(DataSource dataSource) {

@@ -59,12 +59,38 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setOverrideWorkingDirectory(binaries.toFile())
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "200")
+                    // the library's defaults trade durability for test speed; a server keeps what it commits
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     .start();
             return new EmbeddedDatabase(postgres, channel, lock);
         } catch (IOException | RuntimeException e) {
-            lock.release();
-            channel.close();
+            // start() can fail after it launched postgres (e.g. a shutdown began meanwhile): stop what it left running
+            try {
+                stopLaunchedPostgres(pgData);
+                stopOrphanedPostgres(pgData);
+            } finally {
+                lock.release();
+                channel.close();
+            }
             throw e;
+        }
+    }
+
+    /** Stops the postgres this JVM launched on {@code pgData}, which may not have written its pid file yet. */
+    private static void stopLaunchedPostgres(Path pgData) {
+        String dir = pgData.toString();
+        List<ProcessHandle> launched = ProcessHandle.current().descendants()
+                .filter(process -> process.info().commandLine().map(line -> line.contains(dir)).orElse(false))
+                .toList();
+        launched.forEach(ProcessHandle::destroy);
+        for (ProcessHandle process : launched) {
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                process.destroyForcibly();
+            }
         }
     }
 

@@ -32,6 +32,7 @@ class IdentityIT {
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.error()).isEqualTo("unauthenticated");
         assertThat(reply.json().get("message").asText()).contains("Authorization: Bearer");
+        assertThat(reply.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"gantry\"");
         assertThat(api.get("/api/users/me", "gty_not-a-real-token").status()).isEqualTo(401);
         assertThat(api.get("/api/users/me", "not even the format").status()).isEqualTo(401);
     }

@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StartupIT {
     private static final String ADMIN = TestServer.ADMIN_TOKEN;
@@ -44,8 +45,7 @@ class StartupIT {
     }
 
     @Test
-    void bundledPluginsAreInstalledOnceAndTheirStateSurvivesARestart() throws Exception {
-        Path bundled = Files.createTempDirectory("bundled-");
+    void bundledPluginsAreInstalledOnceAndTheirStateSurvivesARestart(@TempDir Path bundled) throws Exception {
         Files.write(bundled.resolve("bundled-recorder-1.0.0.zip"), TestPlugins.recordingNotifier("bundled-recorder").zip());
         Map<String, String> settings = new HashMap<>();
         settings.put("plugins.dir", bundled.toString());
@@ -75,8 +75,7 @@ class StartupIT {
     }
 
     @Test
-    void aBundledExtensionBreakingTheConstructorRuleStopsStartUpNamingTheClass() throws Exception {
-        Path bundled = Files.createTempDirectory("bundled-");
+    void aBundledExtensionBreakingTheConstructorRuleStopsStartUpNamingTheClass(@TempDir Path bundled) throws Exception {
         Files.write(bundled.resolve("broken.zip"), TestPlugins.plugin("broken").extension("test.broken.BrokenNotifier", """
                 package test.broken;
 
@@ -94,12 +93,11 @@ class StartupIT {
     }
 
     @Test
-    void anUnreachableDatabaseFailsStartUpWithTheAddress() throws Exception {
+    void anUnreachableDatabaseFailsStartUpWithTheAddress(@TempDir Path home) throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Path home = Files.createTempDirectory("gantry-home-");
         Map<String, String> settings = Map.of("http.port", "0", "http.host", "127.0.0.1",
                 "database.url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/gantry", "database.user", "gantry",
                 "database.connect-timeout", "1s");

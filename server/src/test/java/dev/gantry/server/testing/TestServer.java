@@ -96,5 +96,10 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temporary directory is harmless
+        }
     }
 }
