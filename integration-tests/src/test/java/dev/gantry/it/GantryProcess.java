@@ -38,7 +38,8 @@ final class GantryProcess implements AutoCloseable {
     private final Path stdout;
     private final Path stderr;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     /** PostgreSQL processes seen on this data directory while the server ran: killed by {@link #close()} if left. */
     private final Set<ProcessHandle> postgresSeen = new LinkedHashSet<>();
 

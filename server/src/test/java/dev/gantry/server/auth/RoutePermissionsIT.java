@@ -124,7 +124,12 @@ class RoutePermissionsIT {
             String path = route.path().replace("{path}", "no-such-page.html").replaceAll("\\{\\w+}", "no-such-id");
             for (int i = 0; i < CALLERS.size(); i++) {
                 String caller = CALLERS.get(i);
-                Api.Reply reply = call(route, path, TOKENS.get(caller));
+                Api.Reply reply;
+                try {
+                    reply = call(route, path, TOKENS.get(caller));
+                } catch (RuntimeException e) {
+                    throw new AssertionError(route.key() + " as " + caller + " failed: " + e, e);
+                }
                 boolean shouldPass = allowed.get(i).equals("yes");
                 int denied = caller.equals("anonymous") ? 401 : 403;
                 boolean passed = reply.status() != 401 && reply.status() != 403;

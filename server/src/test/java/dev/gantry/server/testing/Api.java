@@ -14,7 +14,11 @@ import java.util.Optional;
 /** A small HTTP client for tests: real requests to a running server, JSON bodies parsed. */
 public final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1, as the server speaks it: the JDK's HTTP/2 default would try an h2c upgrade on plain http
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final URI base;
 
     public Api(URI base) {
