@@ -127,6 +127,8 @@ public final class GantryServer implements AutoCloseable {
     @Override
     public void close() {
         if (!started) {
+            // a shutdown before start: keep the database from starting afterwards
+            injector.getInstance(Database.class).close();
             return;
         }
         try {

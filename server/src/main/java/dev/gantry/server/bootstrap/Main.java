@@ -52,21 +52,26 @@ public final class Main {
             try {
                 server.start();
             } catch (Exception e) {
-                System.err.println("gantry: the server did not start: " + (e.getMessage() != null ? e.getMessage() : rootMessage(e)));
+                System.err.println("gantry: the server did not start: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
                 org.slf4j.LoggerFactory.getLogger(Main.class).error("Start-up failed", e);
                 return EXIT_START_FAILED;
             }
+            markClassDataRecordingGood();
             stopped.await();
             return 0;
         }
     }
 
-    static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
+    /** Tells the launcher that the class-data archive this run records (see bin/gantry) covers a whole start. */
+    private static void markClassDataRecordingGood() {
+        String recording = System.getProperty("gantry.cds.recording");
+        if (recording != null) {
+            try {
+                java.nio.file.Files.writeString(Path.of(recording + ".ready"), "ready\n");
+            } catch (java.io.IOException e) {
+                org.slf4j.LoggerFactory.getLogger(Main.class).debug("Cannot mark the class-data recording: {}", e.getMessage());
+            }
         }
-        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

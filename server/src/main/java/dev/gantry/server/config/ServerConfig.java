@@ -52,8 +52,8 @@ public record ServerConfig(
             settings.optionalString("tls.keystore.type");
         }
         Optional<String> bootstrapToken = settings.optionalString("bootstrap.token");
-        bootstrapToken.filter(token -> token.length() < 20)
-                .ifPresent(token -> settings.problem("bootstrap.token", "must be at least 20 characters long"));
+        bootstrapToken.filter(token -> token.length() < 20 || !token.startsWith("gty_"))
+                .ifPresent(token -> settings.problem("bootstrap.token", "must start with gty_ and be at least 20 characters long"));
         Optional<String> masterKey = settings.optionalString("master.key");
         masterKey.filter(key -> !dev.gantry.server.secrets.MasterKey.isValid(key))
                 .ifPresent(key -> settings.problem("master.key", "must be 32 random bytes in base64 (e.g. openssl rand -base64 32)"));

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  */
 public final class Settings {
     /** Environment variables the launcher script uses for itself; they are not settings. */
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("GANTRY_HOME", "GANTRY_OPTS", "GANTRY_CONFIG", "GANTRY_CDS");
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("GANTRY_HOME", "GANTRY_OPTS", "GANTRY_CDS");
     private static final String PLUGIN_PREFIX = "plugin.";
 
     private final Map<String, String> fileValues;

@@ -30,7 +30,8 @@ public final class ExceptionMappers {
 
     public static List<Object> all() {
         return List.of(new ApiExceptionMapper(), new WebApplicationExceptionMapper(), new JsonExceptionMapper(),
-                new DatabaseUnavailableMapper(), new ExtensionCallMapper(), new UnexpectedExceptionMapper());
+                new DatabaseUnavailableMapper(), new ExtensionCallMapper(), new ConstraintViolationMapper(),
+                new UnexpectedExceptionMapper());
     }
 
     static Response response(int status, String error, String message, Map<String, Object> details) {
@@ -66,8 +67,11 @@ public final class ExceptionMappers {
                 case 406 -> "cannot produce the requested media type";
                 default -> e.getMessage() == null ? reason : e.getMessage();
             };
-            Response.ResponseBuilder builder = Response.fromResponse(response(status, error, message, Map.of()));
-            return builder.build();
+            // keep the original headers, e.g. the Allow of a 405
+            return Response.fromResponse(e.getResponse())
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ErrorRepresentation(error, message, Map.of()))
+                    .build();
         }
     }
 
@@ -138,6 +142,14 @@ public final class ExceptionMappers {
             log.warn("{}", e.getMessage(), e.getCause());
             return response(502, "plugin_failed", e.getMessage(),
                     Map.of("plugin", e.pluginId(), "extension", e.extension(), "method", e.method()));
+        }
+    }
+
+    /** Two requests raced to create the same thing; the loser is told so, as a check before the insert would have. */
+    static final class ConstraintViolationMapper implements ExceptionMapper<org.hibernate.exception.ConstraintViolationException> {
+        @Override
+        public Response toResponse(org.hibernate.exception.ConstraintViolationException e) {
+            return response(409, "conflict", "it already exists (it was created by a concurrent request)", Map.of());
         }
     }
 

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -70,7 +71,9 @@ public final class HttpServer {
             http.addCustomizer(secure);
             connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(http));
         } else {
-            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            // h2c as well: clients that ask to upgrade a plain connection to HTTP/2 (the JDK's HttpClient does by
+            // default) get a clean upgrade instead of a connection Jetty would drop on a request with a body
+            connector = new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
         }
         connector.setHost(config.host());
         connector.setPort(config.port());
@@ -88,6 +91,7 @@ public final class HttpServer {
         Readiness readiness = injector.getInstance(Readiness.class);
         jersey.register(new RequestFilters.NotReadyFilter(readiness));
         jersey.register(new RequestFilters.MetricsFilter(injector.getInstance(ServerMetrics.class)));
+        jersey.register(new RequestFilters.DrainUnreadBodyFilter());
         jersey.register(new Authentication(injector.getInstance(IdentityService.class)));
         for (JaxrsResource resource : resources) {
             Authentication.checkDeclared(resource.type());

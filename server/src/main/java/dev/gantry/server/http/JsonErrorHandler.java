@@ -18,7 +18,9 @@ public final class JsonErrorHandler extends ErrorHandler {
                                     Callback callback) {
         String reason = HttpStatus.getMessage(code);
         String error = reason.toLowerCase(Locale.ROOT).replace(' ', '_');
-        String body = Json.write(new ErrorRepresentation(error, message == null ? reason : message, Map.of()));
+        // a server error's message is an exception's, internals included: the log has it, the client gets the reason
+        String text = code >= 500 || message == null ? reason : message;
+        String body = Json.write(new ErrorRepresentation(error, text, Map.of()));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
     }

@@ -45,6 +45,37 @@ public final class RequestFilters {
         }
     }
 
+    /**
+     * Reads what is left of a request body that the route never read (a request refused before its body mattered:
+     * 401, 415, 405…) before the response goes out. Otherwise Jetty, unable to read a body still in flight, closes
+     * the connection after answering, and a client that reuses it (the JDK's does) finds it dead. Bodies larger
+     * than a limit are not waited for: the response then says the connection closes.
+     */
+    public static final class DrainUnreadBodyFilter implements ContainerResponseFilter {
+        private static final long LIMIT = 1024 * 1024;
+
+        @Override
+        public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+            byte[] buffer = new byte[8192];
+            long drained = 0;
+            try {
+                java.io.InputStream body = request.getEntityStream();
+                if (body == null) {
+                    return;
+                }
+                for (int read; (read = body.read(buffer)) != -1; ) {
+                    drained += read;
+                    if (drained > LIMIT) {
+                        response.getHeaders().putSingle("Connection", "close");
+                        return;
+                    }
+                }
+            } catch (java.io.IOException | IllegalStateException e) {
+                // already read and closed by the route, or the client went away: nothing left to drain
+            }
+        }
+    }
+
     public static final class MetricsFilter implements ContainerResponseFilter {
         private final ServerMetrics metrics;
 

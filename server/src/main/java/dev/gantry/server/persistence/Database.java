@@ -34,6 +34,7 @@ public final class Database implements AutoCloseable {
     private CompletableFuture<Void> migrated;
     private CompletableFuture<SessionFactory> sessionFactory;
     private CompletableFuture<Void> ready;
+    private boolean closed;
 
     public Database(DatabaseConfig config, Path dataDir, Collection<EntityClasses> entities) {
         this.config = Objects.requireNonNull(config, "config is null");
@@ -43,6 +44,10 @@ public final class Database implements AutoCloseable {
 
     /** Starts everything in the background; {@link #ready()} completes when the database can be used. */
     public synchronized CompletableFuture<Void> start() {
+        if (closed) {
+            // a shutdown (e.g. SIGTERM) came first: starting now would leave an embedded postgres behind
+            throw new DatabaseUnavailableException("the server is shutting down", null);
+        }
         if (ready != null) {
             return ready;
         }
@@ -90,8 +95,8 @@ public final class Database implements AutoCloseable {
         try {
             return new HikariDataSource(hikari);
         } catch (RuntimeException e) {
-            throw new DatabaseUnavailableException("cannot connect to PostgreSQL at " + url + " as " + user + ": "
-                    + rootMessage(e), e);
+            throw new DatabaseUnavailableException("cannot connect to PostgreSQL at " + withoutParameters(url) + " as " + user
+                    + ": " + rootMessage(e), e);
         }
     }
 
@@ -161,6 +166,12 @@ public final class Database implements AutoCloseable {
         return dataSource().getJdbcUrl();
     }
 
+    /** A JDBC URL without its parameters, which may hold credentials, for messages and logs. */
+    public static String withoutParameters(String url) {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query);
+    }
+
     static String rootMessage(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
@@ -171,6 +182,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (ready == null) {
             return;
         }
@@ -192,6 +204,10 @@ public final class Database implements AutoCloseable {
             } catch (Exception e) {
                 log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
             }
+        }
+        if (config.embedded()) {
+            // a start interrupted by this shutdown may have launched postgres behind the library's back
+            EmbeddedDatabase.stopAnyLeftIn(dataDir);
         }
     }
 }

@@ -24,6 +24,6 @@ public record DatabaseConfig(Optional<String> url, String user, String password,
 
     @Override
     public String toString() {
-        return "DatabaseConfig[url=" + url.orElse("embedded") + ", user=" + user + ", poolSize=" + poolSize + "]";
+        return "DatabaseConfig[url=" + url.map(Database::withoutParameters).orElse("embedded") + ", user=" + user + ", poolSize=" + poolSize + "]";
     }
 }

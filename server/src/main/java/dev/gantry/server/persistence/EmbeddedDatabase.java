@@ -78,10 +78,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
-    /** Stops the postgres this JVM launched on {@code pgData}, which may not have written its pid file yet. */
-    private static void stopLaunchedPostgres(Path pgData) {
+    /**
+     * Stops every postgres running on {@code pgData}, found by its command line: it may have been started through
+     * pg_ctl (so it is no child of ours) and may not have written its pid file yet. We hold the directory's lock,
+     * so whatever runs there is ours.
+     */
+    static void stopLaunchedPostgres(Path pgData) {
         String dir = pgData.toString();
-        List<ProcessHandle> launched = ProcessHandle.current().descendants()
+        List<ProcessHandle> launched = ProcessHandle.allProcesses()
                 .filter(process -> process.info().commandLine().map(line -> line.contains(dir)).orElse(false))
                 .toList();
         launched.forEach(ProcessHandle::destroy);
@@ -121,6 +125,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /** Stops any postgres left on the embedded database of {@code dataDir}: the last step of every shutdown. */
+    public static void stopAnyLeftIn(Path dataDir) {
+        stopLaunchedPostgres(dataDir.resolve("postgres"));
     }
 
     public String jdbcUrl() {

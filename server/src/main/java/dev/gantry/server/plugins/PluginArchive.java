@@ -28,6 +28,8 @@ record PluginArchive(Path path, String id, String version, String requires, Stri
             }
             try (InputStream in = file.getInputStream(entry)) {
                 properties.load(in);
+            } catch (IllegalArgumentException e) {
+                throw invalid("plugin.properties cannot be read: " + e.getMessage());
             }
         } catch (ZipException e) {
             throw new ApiException(400, "invalid_plugin", "the upload is not a zip file: " + e.getMessage());

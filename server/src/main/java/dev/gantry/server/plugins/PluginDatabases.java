@@ -102,7 +102,9 @@ public final class PluginDatabases implements AutoCloseable {
                             + "database user allowed to create roles: grant CREATEROLE to Gantry's database user");
                 }
             }
-            // role and schema names come from a validated plugin id ([a-z0-9-]), never from free text
+            // role and schema names come from a validated plugin id ([a-z0-9-]), never from free text;
+            // one transaction, so the lock keeps replicas starting together from racing on the same role
+            connection.setAutoCommit(false);
             statement.execute("select pg_advisory_xact_lock(hashtext('gantry.plugin-schema'))");
             String password = masterKey.derive("plugin-database:" + pluginId).replace("'", "");
             statement.execute("do $$ begin if not exists (select from pg_roles where rolname = '" + role + "') then "
@@ -111,6 +113,7 @@ public final class PluginDatabases implements AutoCloseable {
             statement.execute("alter role " + role + " set search_path = " + schema);
             statement.execute("grant " + role + " to current_user");
             statement.execute("create schema if not exists " + schema + " authorization " + role);
+            connection.commit();
         } catch (SQLException e) {
             throw new PluginLoadException("cannot prepare the database schema of plugin '" + pluginId + "': " + e.getMessage(), e);
         }
@@ -120,7 +123,7 @@ public final class PluginDatabases implements AutoCloseable {
         HikariConfig config = new HikariConfig();
         config.setPoolName("plugin-" + pluginId);
         // credentials in the URL would override the plugin role's
-        config.setJdbcUrl(database.jdbcUrl().replaceAll("([?&])(user|password)=[^&]*&?", "$1").replaceAll("[?&]$", ""));
+        config.setJdbcUrl(database.jdbcUrl().replaceAll("(?<=[?&])(user|password)=[^&]*(&|$)", "").replaceAll("[?&]$", ""));
         config.setUsername(roleOf(pluginId));
         config.setPassword(masterKey.derive("plugin-database:" + pluginId).replace("'", ""));
         config.setSchema(schemaOf(pluginId));

@@ -122,6 +122,7 @@ public final class PluginHost implements AutoCloseable {
         }
         PluginState state = manager.startPlugin(id);
         if (state != PluginState.STARTED) {
+            databases.close(id);
             Throwable failure = plugin.getFailedException();
             throw new PluginLoadException("plugin '" + id + "' did not start"
                     + (failure == null ? " (state " + state + ")" : ": " + failure), failure);
@@ -136,6 +137,7 @@ public final class PluginHost implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.stopPlugin(id);
             factory.forget(loader);
+            databases.close(id);
             throw e;
         }
         refreshExtensions();

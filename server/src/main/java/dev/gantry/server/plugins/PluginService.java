@@ -387,8 +387,13 @@ public class PluginService {
 
     /** Streams the upload to a temporary file, refusing more than {@link #MAX_ZIP_BYTES}. */
     private Path receive(InputStream upload) {
+        Path temporary;
         try {
-            Path temporary = Files.createTempFile(host.workDir().getParent(), "upload-", ".zip");
+            temporary = Files.createTempFile(host.workDir().getParent(), "upload-", ".zip");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
             long total = 0;
             try (var out = Files.newOutputStream(temporary)) {
                 byte[] buffer = new byte[65536];
@@ -407,7 +412,8 @@ public class PluginService {
             }
             return temporary;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            deleteQuietly(temporary);
+            throw new ApiException(400, "upload_failed", "the upload did not arrive whole: " + e.getMessage());
         }
     }
 

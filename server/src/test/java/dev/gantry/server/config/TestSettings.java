@@ -69,6 +69,13 @@ class TestSettings {
     }
 
     @Test
+    void aBootstrapTokenMustLookLikeAGantryToken() {
+        assertThatThrownBy(() -> validate(Map.of("bootstrap.token", "just-a-long-enough-password"), Map.of()))
+                .hasMessageContaining("bootstrap.token: must start with gty_ and be at least 20 characters long");
+        validate(Map.of("bootstrap.token", "gty_long-enough-bootstrap-token"), Map.of());
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
                 () -> validate(Map.of("http.port", "x", "nonsense", "1"), Map.of()));

@@ -77,6 +77,24 @@ class ServerHttpIT {
     }
 
     @Test
+    void theJdkHttpClientsDefaultUpgradeToHttp2IsServed() throws Exception {
+        // the JDK client asks plain-http servers for an h2c upgrade; requests with bodies that end in errors used to
+        // lose their connection instead of getting an answer (about one in 150 did, hence the count)
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 400; i++) {
+            String method = i % 2 == 0 ? "PUT" : "PATCH";
+            String path = i % 4 < 2 ? "/api/plugins/x/enable" : "/api/users/x";
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(server.server().url().resolve(path))
+                    .header("Content-Type", "application/json")
+                    .method(method, java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                    .build();
+            java.net.http.HttpResponse<String> response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(method + " " + path).isIn(401, 405);
+            assertThat(response.body()).contains("\"error\"");
+        }
+    }
+
+    @Test
     void theUiIsServedAtTheRoot() {
         Api.Reply page = api.get("/", null);
         assertThat(page.status()).isEqualTo(200);
