@@ -14,7 +14,7 @@ import java.util.Optional;
 /** A small HTTP client for tests: real requests to a running server, JSON bodies parsed. */
 public final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
-    // HTTP/1.1, as the server speaks it: the JDK's HTTP/2 default would try an h2c upgrade on plain http
+    // HTTP/1.1, the path most clients take; ServerHttpIT covers the JDK's default h2c upgrade on its own
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
