@@ -34,10 +34,6 @@ public class ApiException extends RuntimeException {
         return new ApiException(409, "conflict", message);
     }
 
-    public static ApiException unprocessable(String error, String message) {
-        return new ApiException(422, error, message);
-    }
-
     public static ApiException forbidden(String message) {
         return new ApiException(403, "forbidden", message);
     }

@@ -157,10 +157,6 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    public boolean isEmbedded() {
-        return config.embedded();
-    }
-
     /** The JDBC URL the pool connects to (without credentials). */
     public String jdbcUrl() {
         return dataSource().getJdbcUrl();

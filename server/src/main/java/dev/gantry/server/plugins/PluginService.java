@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,14 +182,9 @@ public class PluginService {
     }
 
     public synchronized List<PluginRepresentation> list() {
-        List<PluginEntity> stored = database.inTransaction(session -> session
-                .createQuery("select p from PluginEntity p order by p.id", PluginEntity.class).getResultList());
-        List<PluginRepresentation> plugins = new ArrayList<>();
-        for (PluginEntity plugin : stored) {
-            plugins.add(represent(plugin));
-        }
-        plugins.sort(Comparator.comparing(PluginRepresentation::id));
-        return plugins;
+        return database.inTransaction(session -> session
+                        .createQuery("select p from PluginEntity p order by p.id", PluginEntity.class).getResultList())
+                .stream().map(this::represent).toList();
     }
 
     public synchronized PluginRepresentation get(String id) {
