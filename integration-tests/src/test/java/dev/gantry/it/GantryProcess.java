@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,6 +71,11 @@ final class GantryProcess implements AutoCloseable {
      * variables) are added last and win.
      */
     static GantryProcess start(Path workDir, Map<String, String> settings) {
+        return start(workDir, settings, List.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with more arguments after {@code server} (e.g. {@code --config FILE}). */
+    static GantryProcess start(Path workDir, Map<String, String> settings, List<String> arguments) {
         int port = freePort();
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("GANTRY_HTTP_HOST", "127.0.0.1");
@@ -77,15 +83,21 @@ final class GantryProcess implements AutoCloseable {
         environment.put("GANTRY_DATA_DIR", workDir.resolve("data").toString());
         environment.put("GANTRY_BOOTSTRAP_TOKEN", ADMIN_TOKEN);
         environment.putAll(settings);
-        return launch(workDir, environment, port);
+        return launch(workDir, environment, port, arguments);
     }
 
     /** Starts {@code bin/gantry server} with exactly {@code environment} as its {@code GANTRY_*} variables. */
     static GantryProcess launch(Path workDir, Map<String, String> environment, int port) {
+        return launch(workDir, environment, port, List.of());
+    }
+
+    private static GantryProcess launch(Path workDir, Map<String, String> environment, int port, List<String> arguments) {
         Path home = distribution();
         Path stdout = workDir.resolve("stdout.log");
         Path stderr = workDir.resolve("stderr.log");
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/gantry").toString(), "server")
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/gantry").toString(), "server"));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(stdout.toFile())

@@ -1,6 +1,7 @@
 package dev.gantry.plugin.api;
 
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -22,6 +23,13 @@ public interface PluginContext {
 
     /** A directory the plugin may write to; rebuilt caches only, nothing that must survive a replica. */
     Workspace workspace();
+
+    /**
+     * The plugin's own directory under the server's data directory ({@code <data dir>/plugin-data/<id>}), created on
+     * first use and kept across restarts. Only for plugins that are single-machine by design, such as the
+     * filesystem artifact store: state that replicas must share belongs in {@link #database()} or a shared store.
+     */
+    Path dataDirectory();
 
     /** Metrics exported on the server's {@code /metrics}, prefixed with the plugin id. */
     PluginMetrics metrics();

@@ -5,6 +5,9 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import dev.gantry.server.artifact.ArtifactConfig;
+import dev.gantry.server.artifact.ArtifactModule;
+import dev.gantry.server.artifact.ArtifactRetention;
 import dev.gantry.server.audit.AuditModule;
 import dev.gantry.server.auth.AuthModule;
 import dev.gantry.server.auth.IdentityService;
@@ -53,6 +56,7 @@ public final class GantryServer implements AutoCloseable {
     public static GantryServer create(Settings settings, Path home, PrintStream console) {
         ServerConfig serverConfig = ServerConfig.from(settings, home);
         DatabaseConfig databaseConfig = DatabaseConfig.from(settings);
+        ArtifactConfig artifactConfig = ArtifactConfig.from(settings);
         settings.validate();
         List<Module> modules = List.of(
                 new AbstractModule() {
@@ -70,7 +74,8 @@ public final class GantryServer implements AutoCloseable {
                 new AuthModule(),
                 new SecretsModule(),
                 new PluginModule(),
-                new NotifyModule());
+                new NotifyModule(),
+                new ArtifactModule(artifactConfig));
         return new GantryServer(serverConfig, Guice.createInjector(Stage.PRODUCTION, modules), console);
     }
 
@@ -107,6 +112,7 @@ public final class GantryServer implements AutoCloseable {
         readiness.waitFor("plugins");
         injector.getInstance(PluginService.class).start();
         injector.getInstance(PluginChangeListener.class).start();
+        injector.getInstance(ArtifactRetention.class).start();
 
         readiness.markReady();
         console.printf("Gantry is ready at %s (started in %d ms)%n", http.url(), (System.nanoTime() - startedAt) / 1_000_000);
@@ -136,6 +142,7 @@ public final class GantryServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
         }
+        injector.getInstance(ArtifactRetention.class).close();
         try {
             injector.getInstance(PluginChangeListener.class).close();
             injector.getInstance(PluginHost.class).close();

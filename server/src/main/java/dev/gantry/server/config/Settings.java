@@ -104,7 +104,10 @@ public final class Settings {
         };
     }
 
-    /** A duration written as ISO-8601 ({@code PT30S}) or as a number with a unit: {@code 500ms}, {@code 30s}, {@code 5m}. */
+    /**
+     * A duration written as ISO-8601 ({@code PT30S}) or as a number with a unit: {@code 500ms}, {@code 30s},
+     * {@code 5m}, {@code 2h}, {@code 90d}.
+     */
     public Duration duration(String key, Duration defaultValue) {
         Optional<String> raw = optionalString(key);
         if (raw.isEmpty()) {
@@ -123,10 +126,11 @@ public final class Settings {
                 case 's' -> Duration.ofSeconds(amount);
                 case 'm' -> Duration.ofMinutes(amount);
                 case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
                 default -> throw new NumberFormatException();
             };
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            problem(key, "must be a duration such as 500ms, 30s, 5m or PT1H, got '" + text + "'");
+            problem(key, "must be a duration such as 500ms, 30s, 5m, 2h, 90d or PT1H, got '" + text + "'");
             return defaultValue;
         }
     }

@@ -232,6 +232,7 @@ public final class PluginHost implements AutoCloseable {
         String id = plugin.getPluginId();
         return contexts.computeIfAbsent(id, pluginId -> new ServerPluginContext(pluginId, clock, httpClient,
                 secrets(), config.dataDir().resolve("plugin-workspace").resolve(pluginId),
+                config.dataDir().resolve("plugin-data").resolve(pluginId),
                 pluginMetrics.forPlugin(pluginId),
                 new PluginConfig(config.pluginSettings().getOrDefault(pluginId, Map.of())),
                 () -> databases.open(pluginId, plugin.getPluginClassLoader())));

@@ -21,17 +21,19 @@ final class ServerPluginContext implements PluginContext {
     private final HttpClient httpClient;
     private final Secrets secrets;
     private final Path workspaceRoot;
+    private final Path dataDirectory;
     private final PluginMetrics metrics;
     private final PluginConfig config;
     private final Supplier<PluginDatabase> database;
 
     ServerPluginContext(String pluginId, Clock clock, HttpClient httpClient, Secrets secrets, Path workspaceRoot,
-                        PluginMetrics metrics, PluginConfig config, Supplier<PluginDatabase> database) {
+                        Path dataDirectory, PluginMetrics metrics, PluginConfig config, Supplier<PluginDatabase> database) {
         this.pluginId = pluginId;
         this.clock = clock;
         this.httpClient = httpClient;
         this.secrets = secrets;
         this.workspaceRoot = workspaceRoot;
+        this.dataDirectory = dataDirectory;
         this.metrics = metrics;
         this.config = config;
         this.database = database;
@@ -74,6 +76,15 @@ final class ServerPluginContext implements PluginContext {
                 return Files.createTempDirectory(root(), prefix);
             }
         };
+    }
+
+    @Override
+    public Path dataDirectory() {
+        try {
+            return Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the plugin's data directory " + dataDirectory, e);
+        }
     }
 
     @Override

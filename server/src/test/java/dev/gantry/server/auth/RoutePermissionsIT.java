@@ -149,7 +149,7 @@ class RoutePermissionsIT {
             case "DELETE" -> api.delete(path, token);
             default -> route.consumes().equals("application/json")
                     ? api.method(route.method(), path, token, "{}")
-                    : api.postBytes(path, token, route.consumes(), "{}".getBytes());
+                    : api.bytes(route.method(), path, token, route.consumes(), "{}".getBytes());
         };
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.plugin.api.ExtensionFailedException;
 import dev.gantry.plugin.api.artifact.ArtifactStore;
-import dev.gantry.plugin.api.artifact.CorruptArtifactException;
+import dev.gantry.plugin.api.artifact.ArtifactStoreUnavailableException;
 import dev.gantry.plugin.api.artifact.PutResult;
 import dev.gantry.plugin.api.notify.Notification;
 import dev.gantry.plugin.api.notify.Notifier;
@@ -54,7 +54,7 @@ class TestExtensionInvoker {
         assertThatThrownBy(() -> ExtensionInvoker.wrap("acme", Notifier.class, rejecting, calls).send(notification))
                 .isInstanceOf(WebhookRejectedException.class);
 
-        ArtifactStore corrupt = new ArtifactStore() {
+        ArtifactStore unreachable = new ArtifactStore() {
             public String kind() {
                 return "test";
             }
@@ -63,16 +63,19 @@ class TestExtensionInvoker {
                 return true;
             }
 
-            public PutResult put(String digest, InputStream bytes) {
+            public PutResult put(String digest, InputStream bytes, long sizeBytes) {
                 return new PutResult(digest, 0, false);
             }
 
-            public InputStream open(String digest) throws CorruptArtifactException {
-                throw new CorruptArtifactException("sha256 mismatch");
+            public InputStream open(String digest) throws ArtifactStoreUnavailableException {
+                throw new ArtifactStoreUnavailableException("bucket unreachable", null);
+            }
+
+            public void delete(String digest) {
             }
         };
-        assertThatThrownBy(() -> ExtensionInvoker.wrap("store", ArtifactStore.class, corrupt, calls).open("sha256:00"))
-                .isInstanceOf(CorruptArtifactException.class);
+        assertThatThrownBy(() -> ExtensionInvoker.wrap("store", ArtifactStore.class, unreachable, calls).open("sha256:00"))
+                .isInstanceOf(ArtifactStoreUnavailableException.class);
     }
 
     @Test

@@ -62,8 +62,12 @@ public final class Api {
     }
 
     public Reply postBytes(String path, String token, String contentType, byte[] bytes) {
+        return bytes("POST", path, token, contentType, bytes);
+    }
+
+    public Reply bytes(String method, String path, String token, String contentType, byte[] bytes) {
         return send(request(path, token).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(bytes)));
     }
 
     private HttpRequest.Builder request(String path, String token) {

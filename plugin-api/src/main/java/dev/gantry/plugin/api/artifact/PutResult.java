@@ -1,5 +1,5 @@
 package dev.gantry.plugin.api.artifact;
 
-/** {@code created} is false when the identical blob was already stored. */
+/** {@code created} is false when a blob was already stored under the digest (this call then stored nothing). */
 public record PutResult(String digest, long sizeBytes, boolean created) {
 }
