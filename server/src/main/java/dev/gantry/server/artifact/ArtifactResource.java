@@ -103,10 +103,11 @@ public class ArtifactResource {
         ArtifactDigest digest = ArtifactDigest.parse(sha);
         ArtifactService.Provenance provenance = new ArtifactService.Provenance(Optional.ofNullable(buildId),
                 Optional.ofNullable(commitSha), Optional.ofNullable(service));
-        if (headers.getLength() == 0) {
+        long length = contentLength(headers);
+        if (length == 0) {
             throw new ApiException(400, "empty_body", "the request body is empty; send the artifact's bytes");
         }
-        ArtifactService.Stored stored = artifacts.store(Authentication.caller(security), digest, body, headers.getLength(),
+        ArtifactService.Stored stored = artifacts.store(Authentication.caller(security), digest, body, length,
                 provenance, baseUri(uri));
         return Response.status(stored.created() ? Response.Status.CREATED : Response.Status.OK)
                 .entity(stored.artifact())
@@ -231,6 +232,16 @@ public class ArtifactResource {
                 .header("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(blob.digest().bytes()) + ":")
                 .header("Cache-Control", "private, max-age=31536000, immutable")
                 .build();
+    }
+
+    /** The announced length, or -1 (chunked); Jersey's own reading of it stops at 2 GiB. */
+    private static long contentLength(HttpHeaders headers) {
+        String value = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        try {
+            return value == null ? -1 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static void close(InputStream in) {
