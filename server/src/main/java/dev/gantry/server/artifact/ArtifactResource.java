@@ -107,10 +107,9 @@ public class ArtifactResource {
         if (length == 0) {
             throw new ApiException(400, "empty_body", "the request body is empty; send the artifact's bytes");
         }
-        ArtifactService.Stored stored = artifacts.store(Authentication.caller(security), digest, body, length,
-                provenance, baseUri(uri));
+        ArtifactService.Stored stored = artifacts.store(Authentication.caller(security), digest, body, length, provenance);
         return Response.status(stored.created() ? Response.Status.CREATED : Response.Status.OK)
-                .entity(stored.artifact())
+                .entity(artifacts.get(digest, baseUri(uri)))
                 .build();
     }
 

@@ -90,15 +90,14 @@ public class ArtifactService {
     }
 
     /** The outcome of an upload: {@code created} is false when the identical artifact was already stored. */
-    public record Stored(ArtifactRepresentation artifact, boolean created) {
+    public record Stored(ArtifactDigest digest, long sizeBytes, boolean created) {
     }
 
     /**
      * Streams {@code body} into the store under {@code digest}. 201-worthy ({@code created}) when the artifact is
      * new or replaces a corrupt copy; otherwise the body is still read to its end and must hash to the digest.
      */
-    public Stored store(Caller caller, ArtifactDigest digest, InputStream body, long contentLength,
-                        Provenance provenance, URI baseUri) {
+    public Stored store(Caller caller, ArtifactDigest digest, InputStream body, long contentLength, Provenance provenance) {
         ArtifactStore store = stores.active();
         Optional<ArtifactEntity> before = database.inTransaction(session -> Optional.ofNullable(session.find(ArtifactEntity.class, digest.toString())));
         before.filter(artifact -> artifact.state.equals(ArtifactEntity.DELETING)).ifPresent(artifact -> {
@@ -173,7 +172,7 @@ public class ArtifactService {
         if (created) {
             log.info("Artifact {} stored ({} bytes, by {})", digest, size, caller.name());
         }
-        return new Stored(get(digest, baseUri), created);
+        return new Stored(digest, size, created);
     }
 
     private RuntimeException uploadFailure(ArtifactDigest digest, UploadCheck check, Exception cause) {

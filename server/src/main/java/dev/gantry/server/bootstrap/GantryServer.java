@@ -9,6 +9,10 @@ import dev.gantry.server.artifact.ArtifactConfig;
 import dev.gantry.server.artifact.ArtifactModule;
 import dev.gantry.server.artifact.ArtifactRetention;
 import dev.gantry.server.audit.AuditModule;
+import dev.gantry.server.build.BuildConfig;
+import dev.gantry.server.build.BuildEvents;
+import dev.gantry.server.build.BuildModule;
+import dev.gantry.server.build.LocalBuildAgent;
 import dev.gantry.server.auth.AuthModule;
 import dev.gantry.server.auth.IdentityService;
 import dev.gantry.server.config.ServerConfig;
@@ -18,12 +22,15 @@ import dev.gantry.server.http.HttpServer;
 import dev.gantry.server.http.Readiness;
 import dev.gantry.server.persistence.Database;
 import dev.gantry.server.persistence.DatabaseConfig;
+import dev.gantry.server.persistence.Notifications;
 import dev.gantry.server.persistence.PersistenceModule;
 import dev.gantry.server.notify.NotifyModule;
 import dev.gantry.server.plugins.PluginChangeListener;
 import dev.gantry.server.plugins.PluginHost;
 import dev.gantry.server.plugins.PluginModule;
+import dev.gantry.server.pipeline.PipelineModule;
 import dev.gantry.server.plugins.PluginService;
+import dev.gantry.server.scm.ScmModule;
 import dev.gantry.server.secrets.SecretsModule;
 import java.io.PrintStream;
 import java.net.URI;
@@ -57,6 +64,7 @@ public final class GantryServer implements AutoCloseable {
         ServerConfig serverConfig = ServerConfig.from(settings, home);
         DatabaseConfig databaseConfig = DatabaseConfig.from(settings);
         ArtifactConfig artifactConfig = ArtifactConfig.from(settings);
+        BuildConfig buildConfig = BuildConfig.from(settings, serverConfig.dataDir());
         settings.validate();
         List<Module> modules = List.of(
                 new AbstractModule() {
@@ -75,7 +83,10 @@ public final class GantryServer implements AutoCloseable {
                 new SecretsModule(),
                 new PluginModule(),
                 new NotifyModule(),
-                new ArtifactModule(artifactConfig));
+                new PipelineModule(),
+                new ArtifactModule(artifactConfig),
+                new ScmModule(),
+                new BuildModule(buildConfig));
         return new GantryServer(serverConfig, Guice.createInjector(Stage.PRODUCTION, modules), console);
     }
 
@@ -113,6 +124,9 @@ public final class GantryServer implements AutoCloseable {
         injector.getInstance(PluginService.class).start();
         injector.getInstance(PluginChangeListener.class).start();
         injector.getInstance(ArtifactRetention.class).start();
+        injector.getInstance(BuildEvents.class); // subscribes before the feed starts listening
+        injector.getInstance(LocalBuildAgent.class).start();
+        injector.getInstance(Notifications.class).start();
 
         readiness.markReady();
         console.printf("Gantry is ready at %s (started in %d ms)%n", http.url(), (System.nanoTime() - startedAt) / 1_000_000);
@@ -142,6 +156,8 @@ public final class GantryServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
         }
+        injector.getInstance(LocalBuildAgent.class).close();
+        injector.getInstance(Notifications.class).close();
         injector.getInstance(ArtifactRetention.class).close();
         try {
             injector.getInstance(PluginChangeListener.class).close();

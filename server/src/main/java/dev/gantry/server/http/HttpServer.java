@@ -50,7 +50,10 @@ public final class HttpServer {
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopAtShutdown(false);
         ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder("api", new ServletContainer(resourceConfig())), "/*");
+        ServletHolder api = new ServletHolder("api", new ServletContainer(resourceConfig()));
+        // streamed responses (a build log followed over server-sent events) are written from their own threads
+        api.setAsyncSupported(true);
+        context.addServlet(api, "/*");
         context.setErrorHandler(new JsonErrorHandler());
         server.setHandler(context);
     }

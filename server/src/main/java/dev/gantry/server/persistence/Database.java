@@ -147,6 +147,34 @@ public final class Database implements AutoCloseable {
         sessionFactory.join().inTransaction(work);
     }
 
+    /** Work on one JDBC connection, for SQL that Hibernate does not express well (queues, NOTIFY). */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(java.sql.Connection connection) throws java.sql.SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on a pooled connection: committed when it returns, rolled back when it throws. */
+    public <T> T inSqlTransaction(SqlWork<T> work) {
+        try (java.sql.Connection connection = dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (java.sql.SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (java.sql.SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                throw new DatabaseUnavailableException("the database cannot be reached: " + rootMessage(e), e);
+            }
+            throw new IllegalStateException("a database statement failed: " + e.getMessage(), e);
+        }
+    }
+
     private void awaitReady() {
         try {
             ready().join();

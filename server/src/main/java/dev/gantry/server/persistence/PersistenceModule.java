@@ -24,6 +24,7 @@ public final class PersistenceModule extends AbstractModule {
     protected void configure() {
         bind(DatabaseConfig.class).toInstance(config);
         Multibinder.newSetBinder(binder(), EntityClasses.class);
+        bind(Notifications.class).in(Singleton.class);
     }
 
     @Provides

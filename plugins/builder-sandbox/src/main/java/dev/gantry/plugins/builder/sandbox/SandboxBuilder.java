@@ -1,0 +1,458 @@
+package dev.gantry.plugins.builder.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gantry.plugin.api.PluginConfig;
+import dev.gantry.plugin.api.Workspace;
+import dev.gantry.plugin.api.build.Builder;
+import dev.gantry.plugin.api.build.LogSink;
+import dev.gantry.plugin.api.build.StepResult;
+import dev.gantry.plugin.api.build.StepSpec;
+import dev.gantry.plugins.builder.sandbox.Cgroups.StepCgroup;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs build steps in bubblewrap sandboxes: the host's /usr read-only, a minimal /etc, the step's workspace writable
+ * at /workspace, its mounts, exactly its environment, no network unless the step is a dependency fetch, as an
+ * unprivileged user, with memory, process and CPU limits. See {@link SandboxCommand} for the isolation itself.
+ *
+ * <p>Settings ({@code plugin.builder-sandbox.*}): {@code bwrap}, the bwrap executable (default: {@code bwrap} on the
+ * server's PATH); {@code uid}, the user and group id steps run as (default 65534, best a uid no other service
+ * uses). A root server makes each step's workspace and writable mounts that user's before the step (a checkout the
+ * server wrote as root would be read-only to the step otherwise), and read-only mounts must be readable by it. A
+ * server that is not root runs steps as its own user, which the sandbox shows as {@code uid}.
+ *
+ * <p>Limits are set through a cgroup per step where the server may create cgroups (v2, or v1 memory and pids), and
+ * else as rlimits (memory written and processes, no CPU limit); which one is logged once. Nothing here fails
+ * while bwrap is missing: the plugin is installed everywhere, and {@link #run} says what to install.
+ */
+@Extension
+public final class SandboxBuilder implements Builder {
+    private static final Logger log = LoggerFactory.getLogger(SandboxBuilder.class);
+    private static final Set<String> KEYS = Set.of("bwrap", "uid");
+    static final int DEFAULT_UID = 65534;
+    /** How long cleanup may take after a kill before the run gives up waiting; processes die within milliseconds. */
+    private static final Duration KILL_PATIENCE = Duration.ofSeconds(2);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String bwrapSetting;
+    private final int uid;
+    private final Workspace workspace;
+    private final boolean cgroups;
+    private final Object detecting = new Object();
+    private volatile SandboxHost host;
+
+    public SandboxBuilder(PluginConfig config, Workspace workspace) {
+        this(config, workspace, true);
+    }
+
+    /** {@code cgroups} false sets limits as rlimits even where cgroups could be used, as on hosts without them. */
+    SandboxBuilder(PluginConfig config, Workspace workspace, boolean cgroups) {
+        requireNonNull(config, "config is null");
+        this.cgroups = cgroups;
+        this.workspace = requireNonNull(workspace, "workspace is null");
+        Set<String> unknown = new TreeSet<>(config.values().keySet());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown settings " + unknown.stream()
+                    .map(key -> "plugin.builder-sandbox." + key).toList() + "; known: " + new TreeSet<>(KEYS));
+        }
+        this.bwrapSetting = config.get("bwrap").map(String::strip).filter(value -> !value.isEmpty()).orElse("bwrap");
+        this.uid = config.get("uid").map(SandboxBuilder::parseUid).orElse(DEFAULT_UID);
+    }
+
+    @Override
+    public String kind() {
+        return "sandbox";
+    }
+
+    @Override
+    public StepResult run(StepSpec step, LogSink sink) throws IOException {
+        requireNonNull(step, "step is null");
+        requireNonNull(sink, "sink is null");
+        check(step);
+        SandboxHost host = host();
+        if (!SandboxHost.etcComplete(host.etc())) {
+            SandboxHost.writeEtc(host.etc(), host.uid());
+        }
+        if (host.privileged()) {
+            giveTo(host.uid(), step.workspace());
+            for (StepSpec.Mount mount : step.mounts()) {
+                if (mount.writable()) {
+                    giveTo(host.uid(), mount.source());
+                }
+            }
+        }
+        Optional<StepCgroup> cgroup = Optional.empty();
+        if (host.cgroups().isPresent()) {
+            cgroup = Optional.of(host.cgroups().get().create(Cgroups.STEP_PREFIX + UUID.randomUUID(), step.limits()));
+        }
+        try {
+            List<String> command = SandboxCommand.bwrap(host, step, cgroup.isEmpty());
+            if (cgroup.isPresent()) {
+                command = SandboxCommand.joiningCgroups(cgroup.get().procsFiles(), command);
+            }
+            return execute(step, command, cgroup, sink);
+        } finally {
+            if (cgroup.isPresent()) {
+                try {
+                    cgroup.get().close();
+                } catch (IOException e) {
+                    log.warn("step '{}': {}", step.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private StepResult execute(StepSpec step, List<String> command, Optional<StepCgroup> cgroup, LogSink sink)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // nothing of the server's environment reaches bwrap, let alone the step (which --clearenv also ensures)
+        builder.environment().clear();
+        long started = System.nanoTime();
+        Process process = builder.start();
+        AtomicBoolean delivering = new AtomicBoolean(true);
+        Thread reader = new Thread(() -> deliver(process.getInputStream(), sink, delivering, step.name()),
+                "sandbox-output-" + step.name());
+        reader.setDaemon(true);
+        reader.start();
+
+        Optional<String> reason = Optional.empty();
+        boolean interrupted = false;
+        try {
+            if (!process.waitFor(step.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                reason = Optional.of("timed out after " + format(step.timeout()));
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            reason = Optional.of("cancelled");
+        }
+        if (reason.isPresent()) {
+            kill(process, cgroup);
+        }
+        interrupted |= awaitExit(process);
+        Duration duration = Duration.ofNanos(System.nanoTime() - started);
+        // the pid namespace is gone with bwrap; the cgroup sweep is for anything that might have slipped out of it
+        cgroup.ifPresent(group -> group.killAll(KILL_PATIENCE));
+        interrupted |= join(reader, step.name());
+        delivering.set(false);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (reason.isPresent()) {
+            return new StepResult(-1, duration, reason);
+        }
+        int exitCode = process.exitValue();
+        return new StepResult(exitCode, duration, exitCode == 0 ? Optional.empty() : whyFailed(exitCode, step, cgroup));
+    }
+
+    /** What the limits say about a step that failed, if they had a part in it. */
+    private static Optional<String> whyFailed(int exitCode, StepSpec step, Optional<StepCgroup> cgroup) {
+        if (cgroup.isPresent() && cgroup.get().outOfMemory()) {
+            return Optional.of("out of memory: killed at the memory limit of " + bytes(step.limits().memoryBytes()));
+        }
+        if (cgroup.isPresent() && cgroup.get().reachedProcessLimit()) {
+            return Optional.of("reached the limit of " + step.limits().maxProcesses() + " processes");
+        }
+        if (exitCode == 128 + 9) {
+            // without a cgroup's count of OOM kills, a SIGKILL is the kernel's likeliest reason
+            return Optional.of(cgroup.isPresent() ? "killed (SIGKILL)" : "killed (SIGKILL), possibly for running out "
+                    + "of memory (limit " + bytes(step.limits().memoryBytes()) + ")");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Kills the sandbox: its processes (the first is its pid 1, whose death makes the kernel kill the whole pid
+     * namespace), bwrap itself, and whatever is left in the step's cgroup.
+     */
+    private static void kill(Process process, Optional<StepCgroup> cgroup) {
+        // listed before bwrap dies, since its children are re-parented then
+        List<ProcessHandle> inside = process.descendants().toList();
+        inside.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        cgroup.ifPresent(group -> group.killAll(KILL_PATIENCE));
+    }
+
+    /** Waits for bwrap to end, through interruptions (it was killed, or ends on its own); true if interrupted. */
+    private static boolean awaitExit(Process process) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                process.waitFor();
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                // a cancellation after the step's own end changes nothing but must not be lost
+            }
+        }
+    }
+
+    /**
+     * Waits for the output to be read to its end, which comes once every process that could write to it is gone; the
+     * bound only guards against a log sink that never returns. True if interrupted meanwhile.
+     */
+    private static boolean join(Thread reader, String step) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (reader.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                log.warn("step '{}': its output is still being read a minute after it ended; no longer waiting", step);
+                break;
+            }
+            try {
+                reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
+    }
+
+    private static void deliver(InputStream output, LogSink sink, AtomicBoolean delivering, String step) {
+        AtomicBoolean failed = new AtomicBoolean();
+        LineSplitter lines = new LineSplitter(line -> {
+            if (!delivering.get()) {
+                return;
+            }
+            try {
+                sink.line(line);
+            } catch (RuntimeException e) {
+                // the step goes on and its output is still drained; one warning, not one per line
+                if (failed.compareAndSet(false, true)) {
+                    log.warn("step '{}': the log sink failed, lines are lost: {}", step, e.toString(), e);
+                }
+            }
+        });
+        try (output) {
+            lines.pump(output);
+        } catch (IOException e) {
+            log.warn("step '{}': reading its output failed: {}", step, e.getMessage());
+        }
+    }
+
+    /** The host facts, found on first use; a failure is not kept, so installing bwrap later is enough. */
+    private SandboxHost host() throws IOException {
+        SandboxHost found = host;
+        if (found != null) {
+            return found;
+        }
+        synchronized (detecting) {
+            if (host == null) {
+                host = detect();
+            }
+            return host;
+        }
+    }
+
+    private SandboxHost detect() throws IOException {
+        Path bwrap = findBwrap(bwrapSetting);
+        boolean privileged = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        Path etc = workspace.root().resolve("etc");
+        SandboxHost.writeEtc(etc, uid);
+        Cgroups.Detection detection = cgroups ? Cgroups.detect()
+                : new Cgroups.Detection(Optional.empty(), "not to be used by this builder");
+        if (detection.cgroups().isPresent()) {
+            log.info("sandbox builds: limits are set through {}", detection.description());
+        } else {
+            log.info("sandbox builds: limits are set as rlimits (memory and processes, no CPU limit), since cgroups "
+                    + "cannot be used: {}", detection.description());
+        }
+        SandboxHost found = new SandboxHost(bwrap, privileged, uid, etc,
+                SandboxHost.toolchainArguments(Path.of("/")), detection.cgroups());
+        probe(found);
+        return found;
+    }
+
+    /** Runs an empty sandbox once, so a host where bwrap cannot work is reported with bwrap's own words. */
+    private void probe(SandboxHost host) throws IOException {
+        Path probe = Files.createDirectories(workspace.root().resolve("probe"));
+        if (host.privileged()) {
+            giveTo(host.uid(), probe);
+        }
+        StepSpec step = new StepSpec("probe", List.of("true"), probe, Map.of(), List.of(), PROBE_TIMEOUT, false,
+                Optional.empty(), StepSpec.ResourceLimits.DEFAULT);
+        Process process = new ProcessBuilder(SandboxCommand.bwrap(host, step, false))
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try (InputStream in = process.getInputStream()) {
+            in.transferTo(output);
+            if (!process.waitFor(PROBE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("bubblewrap (" + host.bwrap() + ") did not run an empty sandbox within "
+                        + format(PROBE_TIMEOUT));
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while checking that bubblewrap works", e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IOException("bubblewrap (" + host.bwrap() + ") cannot create a sandbox here: "
+                    + output.toString(StandardCharsets.UTF_8).strip()
+                    + (host.privileged() ? "" : " (unprivileged sandboxes need user namespaces: "
+                    + "sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0)"));
+        }
+    }
+
+    /** The bwrap executable: a path as given, or a name looked up on the server's PATH. */
+    static Path findBwrap(String setting) throws IOException {
+        if (setting.contains("/")) {
+            Path path = Path.of(setting);
+            if (Files.isRegularFile(path) && Files.isExecutable(path)) {
+                return path.toAbsolutePath();
+            }
+            throw new IOException("bubblewrap (bwrap) is not installed at " + setting
+                    + " (plugin.builder-sandbox.bwrap): apt-get install bubblewrap, or set the path of bwrap");
+        }
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(setting);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return candidate.toAbsolutePath();
+            }
+        }
+        throw new IOException("bubblewrap (bwrap) is not installed: apt-get install bubblewrap (or set "
+                + "plugin.builder-sandbox.bwrap to the path of " + setting + "; not found on PATH " + path + ")");
+    }
+
+    /** Refuses what bwrap would fail on later with a less helpful message. */
+    private static void check(StepSpec step) throws IOException {
+        if (step.timeout().isNegative() || step.timeout().isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + step.timeout());
+        }
+        for (Map.Entry<String, String> variable : step.environment().entrySet()) {
+            String name = variable.getKey();
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0
+                    || variable.getValue().indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("not a valid environment variable: " + name);
+            }
+        }
+        if (!Files.isDirectory(step.workspace())) {
+            throw new IOException("the workspace " + step.workspace() + " is not a directory");
+        }
+        for (StepSpec.Mount mount : step.mounts()) {
+            String target = mount.target();
+            if (!Path.of(target).normalize().toString().equals(target) || target.equals("/")
+                    || target.equals(StepSpec.WORKSPACE)) {
+                throw new IllegalArgumentException("mount target must be a normalized absolute path other than / and "
+                        + StepSpec.WORKSPACE + ": " + target);
+            }
+            if (!Files.exists(mount.source())) {
+                throw new IOException("the source of mount " + mount.target() + " does not exist: " + mount.source());
+            }
+        }
+    }
+
+    /**
+     * Makes a tree the step user's, so the step can write to it. Links are changed, never followed: a link a step
+     * left behind must not hand the target (say /etc/shadow) to that user. Files that are already the user's are
+     * only looked at.
+     */
+    static void giveTo(int uid, Path root) throws IOException {
+        // the walk starts at the real directory: a workspace given through a link is still walked, not just the link
+        Files.walkFileTree(root.toRealPath(), new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+                own(dir);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                own(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            private void own(Path path) throws IOException {
+                Map<String, Object> owner = Files.readAttributes(path, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+                if ((Integer) owner.get("uid") != uid) {
+                    Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                }
+                if ((Integer) owner.get("gid") != uid) {
+                    Files.setAttribute(path, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        });
+    }
+
+    private static int parseUid(String value) {
+        try {
+            int uid = Integer.parseInt(value.strip());
+            if (uid > 0) {
+                return uid;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("plugin.builder-sandbox.uid must be a user id above 0, not '" + value + "'");
+    }
+
+    /** A duration as people write it: 5m, 1h30m, 2.5s. */
+    static String format(Duration duration) {
+        if (duration.isZero()) {
+            return "0s";
+        }
+        StringBuilder text = new StringBuilder();
+        if (duration.toHours() > 0) {
+            text.append(duration.toHours()).append('h');
+        }
+        if (duration.toMinutesPart() > 0) {
+            text.append(duration.toMinutesPart()).append('m');
+        }
+        int millis = duration.toMillisPart();
+        if (duration.toSecondsPart() > 0 || (millis > 0 && text.length() > 0)) {
+            text.append(duration.toSecondsPart());
+            if (millis > 0) {
+                text.append('.').append(String.format("%03d", millis).replaceAll("0+$", ""));
+            }
+            text.append('s');
+        } else if (millis > 0) {
+            text.append(millis).append("ms");
+        }
+        return text.toString();
+    }
+
+    static String bytes(long bytes) {
+        long mib = 1024 * 1024;
+        if (bytes % (1024 * mib) == 0) {
+            return bytes / (1024 * mib) + " GiB";
+        }
+        if (bytes % mib == 0) {
+            return bytes / mib + " MiB";
+        }
+        return bytes + " bytes";
+    }
+
+    /** How limits are enforced on this host; for tests. */
+    Optional<Cgroups.Version> cgroupVersion() throws IOException {
+        return host().cgroups().map(Cgroups::version);
+    }
+}

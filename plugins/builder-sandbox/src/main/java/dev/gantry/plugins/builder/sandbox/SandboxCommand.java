@@ -1,0 +1,145 @@
+package dev.gantry.plugins.builder.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gantry.plugin.api.build.StepSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The command line that runs one step in a bubblewrap sandbox. Everything the step supplies (command, environment,
+ * paths) is passed as separate arguments, never parsed by a shell on the host.
+ *
+ * <p>Namespaces: mount, pid, ipc, uts, cgroup and, unless the step may use it, network — what {@code --unshare-all}
+ * gives, spelled out because of the user namespace. A server that is not root needs one, and bwrap maps the step's
+ * uid inside to the server's uid outside. A root server does without: in a user namespace made by root, bwrap's
+ * {@code --uid 65534} would still be uid 0 outside, owning every root-owned file the sandbox shows (device nodes in
+ * /dev, for one). Instead bwrap sets the sandbox up as root and util-linux {@code setpriv}, the first command inside,
+ * drops to the step's uid for real: no capabilities, no supplementary groups, no_new_privs.
+ *
+ * <p>The sandbox's pid 1 is bwrap's own init; when the step's command ends, or bwrap is killed ({@code
+ * --die-with-parent}), it ends and the kernel kills every other process in the pid namespace, daemons included.
+ */
+final class SandboxCommand {
+    /** Processes in a step's cgroup that are not the step's: bwrap outside the sandbox and its init inside. */
+    static final int SANDBOX_PROCESSES = 2;
+    static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+    static final String DEFAULT_HOME = "/tmp";
+    /**
+     * Joins the cgroups named before {@code --} (the step's limits then cover bwrap and all it starts, with no window
+     * in which a process could fork outside them), then becomes the command after it. User input is only ever an
+     * argument of exec "$@", never part of the script.
+     */
+    static final String JOIN_CGROUPS = "for f; do\n"
+            + "  if [ \"$f\" = -- ]; then break; fi\n"
+            + "  echo $$ > \"$f\" || { echo \"sandbox: cannot join the cgroup $f\" >&2; exit 125; }\n"
+            + "  shift\n"
+            + "done\n"
+            + "shift\n"
+            + "exec \"$@\"\n";
+
+    private SandboxCommand() {
+    }
+
+    /**
+     * The bwrap command line for {@code step}.
+     *
+     * @param rlimits whether the step's memory and process limits are set as rlimits inside the sandbox (when no
+     *     cgroup enforces them)
+     */
+    static List<String> bwrap(SandboxHost host, StepSpec step, boolean rlimits) {
+        requireNonNull(host, "host is null");
+        requireNonNull(step, "step is null");
+        List<String> args = new ArrayList<>();
+        args.add(host.bwrap().toString());
+        args.addAll(List.of("--die-with-parent", "--new-session"));
+        args.addAll(List.of("--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"));
+        if (!step.network()) {
+            args.add("--unshare-net");
+        }
+        if (!host.privileged()) {
+            String uid = Integer.toString(host.uid());
+            args.addAll(List.of("--unshare-user", "--uid", uid, "--gid", uid));
+        }
+        args.addAll(List.of("--hostname", SandboxHost.HOSTNAME));
+        // bwrap makes the directories leading to a mount point private to root; the step's user must pass them
+        args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
+        args.addAll(host.toolchain());
+        args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        // the memory limit bounds the tmpfs too (a cgroup counts its pages anyway; rlimits do not)
+        String size = Long.toString(step.limits().memoryBytes());
+        for (String tmpfs : List.of("/tmp", "/dev/shm")) {
+            args.addAll(List.of("--perms", "1777", "--size", size, "--tmpfs", tmpfs));
+        }
+        args.addAll(SandboxHost.etcArguments(host.etc()));
+        if (step.network()) {
+            args.addAll(SandboxHost.networkArguments());
+        }
+        args.addAll(List.of("--bind", step.workspace().toAbsolutePath().toString(), StepSpec.WORKSPACE));
+        for (StepSpec.Mount mount : step.mounts()) {
+            for (String parent : parents(mount.target())) {
+                args.addAll(List.of("--perms", "0755", "--dir", parent));
+            }
+            args.addAll(List.of(mount.writable() ? "--bind" : "--ro-bind", mount.source().toAbsolutePath().toString(),
+                    mount.target()));
+        }
+        // the sandbox's own root (where /etc's entries and the mount points are) is not for the step to change
+        args.addAll(List.of("--remount-ro", "/"));
+        args.addAll(List.of("--chdir", StepSpec.WORKSPACE, "--clearenv"));
+        environment(step).forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));
+        args.add("--");
+        if (host.privileged()) {
+            args.addAll(List.of("/usr/bin/setpriv", "--reuid=" + host.uid(), "--regid=" + host.uid(), "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        }
+        if (rlimits) {
+            // data, not address space: a JVM reserves a quarter of the machine's memory up front and would not start
+            // under an address-space limit of a few GiB; data counts the memory actually written to. Processes are
+            // counted per uid: for a root server, across every process of that uid on the host.
+            args.addAll(List.of("/usr/bin/prlimit", "--data=" + step.limits().memoryBytes(),
+                    "--nproc=" + step.limits().maxProcesses(), "--"));
+        }
+        args.addAll(step.command());
+        return args;
+    }
+
+    /** {@code command}, started through a host shell that first moves itself into the cgroups of {@code procsFiles}. */
+    static List<String> joiningCgroups(List<Path> procsFiles, List<String> command) {
+        List<String> args = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_CGROUPS, "sh"));
+        procsFiles.forEach(file -> args.add(file.toString()));
+        args.add("--");
+        args.addAll(command);
+        return args;
+    }
+
+    /**
+     * The directories above a mount point that bwrap would make, outermost first; those in the workspace are the
+     * host's own.
+     */
+    static List<String> parents(String target) {
+        List<String> parents = new ArrayList<>();
+        Path path = Path.of(target).normalize().getParent();
+        while (path != null && path.getNameCount() > 0) {
+            String dir = path.toString();
+            if (!dir.equals(StepSpec.WORKSPACE) && !dir.startsWith(StepSpec.WORKSPACE + "/")) {
+                parents.add(0, dir);
+            }
+            path = path.getParent();
+        }
+        return parents;
+    }
+
+    /**
+     * Exactly the step's environment, plus PATH and HOME when it has none. (bwrap adds PWD, the working directory, as
+     * a shell would; nothing comes from the host.)
+     */
+    static Map<String, String> environment(StepSpec step) {
+        Map<String, String> environment = new TreeMap<>(step.environment());
+        environment.putIfAbsent("PATH", DEFAULT_PATH);
+        environment.putIfAbsent("HOME", DEFAULT_HOME);
+        return environment;
+    }
+}

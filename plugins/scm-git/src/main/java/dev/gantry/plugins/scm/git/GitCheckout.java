@@ -1,0 +1,388 @@
+package dev.gantry.plugins.scm.git;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gantry.plugin.api.Workspace;
+import dev.gantry.plugin.api.scm.CheckoutRequest;
+import dev.gantry.plugin.api.scm.CheckoutResult;
+import dev.gantry.plugin.api.scm.CommitNotFoundException;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.errors.NoRemoteRepositoryException;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.lib.AbbreviatedObjectId;
+import org.eclipse.jgit.lib.ConfigConstants;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.ProgressMonitor;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
+
+/**
+ * Checks out one commit with JGit, for all three forges. The commit is fetched alone (depth 1, asked for by its
+ * SHA) where the server hands out commits that way, as GitHub, GitLab, Gitea and git's own protocol v2 do, so a
+ * large repository costs one tree rather than its history. Otherwise, and for an abbreviated SHA, which cannot be
+ * asked for, all branches and tags are fetched in full and the SHA is resolved among them.
+ *
+ * <p>The working tree gets the commit's files with their git modes (executable bit, symbolic links); HEAD is
+ * detached at the commit. Submodules are not fetched: their directories stay empty. The repository's
+ * {@code .git} keeps no trace of the URL or the credentials (no remote, no FETCH_HEAD, no reflog).
+ */
+final class GitCheckout {
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{4,40}");
+    private static final int FULL_SHA_LENGTH = Constants.OBJECT_ID_STRING_LENGTH;
+    /** Everything a commit could be reachable from that a server advertises to any client, stored as a clone would. */
+    private static final List<RefSpec> ALL_BRANCHES_AND_TAGS =
+            List.of(new RefSpec("+refs/heads/*:refs/remotes/origin/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+
+    private final ScmGitConfig config;
+    private final Workspace workspace;
+    private final GitAuth.TokenLogin tokenLogin;
+
+    GitCheckout(ScmGitConfig config, Workspace workspace, GitAuth.TokenLogin tokenLogin) {
+        this.config = requireNonNull(config, "config is null");
+        this.workspace = requireNonNull(workspace, "workspace is null");
+        this.tokenLogin = requireNonNull(tokenLogin, "tokenLogin is null");
+    }
+
+    CheckoutResult checkout(CheckoutRequest request) throws IOException {
+        RemoteUrl remote = RemoteUrl.parse(request.repositoryUrl());
+        String sha = request.commitSha().trim().toLowerCase(Locale.ROOT);
+        if (!SHA.matcher(sha).matches()) {
+            throw new CommitNotFoundException("commit '" + abbreviate(request.commitSha()) + "' does not exist in "
+                    + remote.display() + ": a commit SHA has 4 to 40 hexadecimal digits");
+        }
+        Path directory = request.directory();
+        prepareEmpty(directory);
+        Deadline deadline = new Deadline(config.checkoutTimeout());
+        GitAuth auth = GitAuth.select(remote, request.credentials(), tokenLogin);
+
+        boolean done = false;
+        try (Connection connection = Connection.open(remote, auth, workspace, deadline);
+                Repository repository = init(directory)) {
+            ObjectId commit = fetch(repository, connection, sha);
+            CheckoutResult result = checkOut(repository, commit);
+            Files.deleteIfExists(directory.resolve(Constants.DOT_GIT).resolve(Constants.FETCH_HEAD));
+            done = true;
+            return result;
+        } finally {
+            if (!done) {
+                // leave the directory empty, as received, so the caller may retry into it
+                emptyDirectory(directory);
+            }
+        }
+    }
+
+    private ObjectId fetch(Repository repository, Connection connection, String sha) throws IOException {
+        if (sha.length() == FULL_SHA_LENGTH) {
+            ObjectId id = ObjectId.fromString(sha);
+            try {
+                connection.fetch(repository, 1, List.of(new RefSpec(sha)));
+                if (repository.getObjectDatabase().has(id)) {
+                    return commitOf(repository, connection.remote(), sha, List.of(id));
+                }
+            } catch (TransportException e) {
+                if (connection.deadline().passed() || unreachable(e)) {
+                    throw connection.failure(e);
+                }
+                // the server would not hand out a commit it did not advertise, or has none by that SHA
+            }
+        }
+        try {
+            connection.fetch(repository, 0, ALL_BRANCHES_AND_TAGS);
+        } catch (TransportException e) {
+            throw connection.failure(e);
+        }
+        try (ObjectReader reader = repository.newObjectReader()) {
+            Collection<ObjectId> candidates = sha.length() == FULL_SHA_LENGTH
+                    ? List.of(ObjectId.fromString(sha))
+                    : reader.resolve(AbbreviatedObjectId.fromString(sha));
+            return commitOf(repository, connection.remote(), sha, candidates);
+        }
+    }
+
+    /** The one commit among {@code candidates} that the repository has; tags, trees and blobs do not count. */
+    private static ObjectId commitOf(Repository repository, RemoteUrl remote, String sha, Collection<ObjectId> candidates)
+            throws IOException {
+        List<ObjectId> commits = new ArrayList<>();
+        try (ObjectReader reader = repository.newObjectReader()) {
+            for (ObjectId candidate : candidates) {
+                if (reader.has(candidate) && reader.open(candidate).getType() == Constants.OBJ_COMMIT) {
+                    commits.add(candidate);
+                }
+            }
+        }
+        if (commits.isEmpty()) {
+            throw new CommitNotFoundException("commit " + sha + " does not exist in " + remote.display());
+        }
+        if (commits.size() > 1) {
+            throw new IOException("commit " + sha + " is ambiguous in " + remote.display() + ": it abbreviates "
+                    + commits.size() + " commits (" + String.join(", ", commits.stream().limit(5)
+                    .map(ObjectId::name).toList()) + (commits.size() > 5 ? ", …" : "") + "); give more digits");
+        }
+        return commits.get(0);
+    }
+
+    private static CheckoutResult checkOut(Repository repository, ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repository)) {
+            RevCommit commit = walk.parseCommit(id);
+            DirCache index = repository.lockDirCache();
+            DirCacheCheckout checkout = new DirCacheCheckout(repository, index, commit.getTree());
+            checkout.setFailOnConflict(true);
+            checkout.checkout();
+            createSubmoduleDirectories(repository);
+
+            RefUpdate head = repository.updateRef(Constants.HEAD, true);
+            head.setNewObjectId(commit);
+            head.disableRefLog();
+            RefUpdate.Result updated = head.forceUpdate();
+            if (updated != RefUpdate.Result.NEW && updated != RefUpdate.Result.FORCED
+                    && updated != RefUpdate.Result.NO_CHANGE) {
+                throw new IOException("cannot point HEAD of " + repository.getWorkTree() + " at " + commit.name()
+                        + ": " + updated);
+            }
+            return new CheckoutResult(commit.name(), commit.getCommitterIdent().getWhenAsInstant());
+        }
+    }
+
+    /** As git leaves a submodule it does not fetch: an empty directory where its files would be. */
+    private static void createSubmoduleDirectories(Repository repository) throws IOException {
+        DirCache index = repository.readDirCache();
+        Path workTree = repository.getWorkTree().toPath();
+        for (int i = 0; i < index.getEntryCount(); i++) {
+            DirCacheEntry entry = index.getEntry(i);
+            if (entry.getFileMode() == FileMode.GITLINK) {
+                Files.createDirectories(workTree.resolve(entry.getPathString()));
+            }
+        }
+    }
+
+    private static Repository init(Path directory) throws IOException {
+        FileRepository repository = new FileRepository(directory.resolve(Constants.DOT_GIT).toFile());
+        boolean created = false;
+        try {
+            repository.create();
+            StoredConfig settings = repository.getConfig();
+            // no reflog: it would repeat where the objects came from
+            settings.setBoolean(ConfigConstants.CONFIG_CORE_SECTION, null,
+                    ConfigConstants.CONFIG_KEY_LOGALLREFUPDATES, false);
+            // a throwaway checkout: no background gc racing the clean-up of a failed checkout
+            settings.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
+            settings.save();
+            created = true;
+            return repository;
+        } finally {
+            if (!created) {
+                repository.close();
+            }
+        }
+    }
+
+    private static void prepareEmpty(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        try (Stream<Path> entries = Files.list(directory)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException("the checkout directory " + directory + " is not empty");
+            }
+        }
+    }
+
+    private static void emptyDirectory(Path directory) {
+        try (Stream<Path> tree = Files.walk(directory)) {
+            for (Path path : tree.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(directory)).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (NoSuchFileException e) {
+            // nothing left to clean
+        } catch (IOException | UncheckedIOException e) {
+            // best effort (a file may vanish while the tree is walked): the failure being reported matters more
+        }
+    }
+
+    /** A failure that another fetch over the same connection settings would only repeat. */
+    private static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NoRemoteRepositoryException || cause instanceof ConnectException
+                    || cause instanceof UnknownHostException || cause instanceof NoRouteToHostException
+                    || cause instanceof SocketTimeoutException || cause instanceof InterruptedIOException) {
+                return true;
+            }
+            String message = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
+            if (message.contains("not authorized") || message.contains("authentication")
+                    || message.contains("auth fail") || message.contains("permission denied")
+                    || message.contains("cannot log in") || message.contains("did not validate")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "…";
+    }
+
+    /** When the checkout must be over, read by JGit through its progress monitor and its I/O timeout. */
+    record Deadline(Duration budget, Instant end) implements ProgressMonitor {
+        Deadline(Duration budget) {
+            this(budget, Instant.now().plus(budget));
+        }
+
+        boolean passed() {
+            return !Instant.now().isBefore(end);
+        }
+
+        /** JGit's per-read timeout: what is left of the budget, at least one second. */
+        int secondsLeft() {
+            long left = Duration.between(Instant.now(), end).toSeconds();
+            return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return passed() || Thread.currentThread().isInterrupted();
+        }
+
+        @Override
+        public void start(int totalTasks) {
+        }
+
+        @Override
+        public void beginTask(String title, int totalWork) {
+        }
+
+        @Override
+        public void update(int completed) {
+        }
+
+        @Override
+        public void endTask() {
+        }
+
+        @Override
+        public void showDuration(boolean enabled) {
+        }
+    }
+
+    /** The remote end of one checkout with its credentials; the SSH client, if any, is closed with it. */
+    private record Connection(RemoteUrl remote, GitAuth auth, SshdSessionFactory ssh, Deadline deadline)
+            implements AutoCloseable {
+        static Connection open(RemoteUrl remote, GitAuth auth, Workspace workspace, Deadline deadline)
+                throws IOException {
+            if (remote.kind() == RemoteUrl.Kind.LOCAL) {
+                File path = localPath(remote);
+                if (!path.exists()) {
+                    throw new IOException("cannot fetch from " + remote.display() + ": no repository at this path");
+                }
+            }
+            SshdSessionFactory ssh = auth instanceof GitAuth.SshKey key
+                    ? SshSessions.withKey(key.privateKey(), workspace.root().resolve("ssh")) : null;
+            return new Connection(remote, auth, ssh, deadline);
+        }
+
+        private static File localPath(RemoteUrl remote) {
+            return new File(remote.uri().getPath());
+        }
+
+        /** Fetches; a {@link TransportException} comes out as JGit threw it, for the caller to judge. */
+        void fetch(Repository repository, int depth, List<RefSpec> refSpecs) throws IOException {
+            try (Transport transport = Transport.open(repository, remote.uri())) {
+                transport.setTimeout(deadline.secondsLeft());
+                transport.setTagOpt(TagOpt.NO_TAGS);
+                if (depth > 0) {
+                    transport.setDepth(depth);
+                }
+                if (auth instanceof GitAuth.Http http) {
+                    transport.setCredentialsProvider(
+                            new UsernamePasswordCredentialsProvider(http.username(), http.password()));
+                }
+                if (ssh != null && transport instanceof SshTransport sshTransport) {
+                    sshTransport.setSshSessionFactory(ssh);
+                }
+                transport.fetch(deadline, refSpecs);
+            } catch (TransportException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw failure(e);
+            }
+        }
+
+        /**
+         * An IOException naming the URL (without credentials) and why, or the timeout that ended it. JGit's own
+         * exception is kept as the cause only when the URL holds no credentials, since JGit's messages repeat the
+         * URL with its user name, which may be a token.
+         */
+        IOException failure(Exception cause) {
+            String message = deadline.passed()
+                    ? "checkout from " + remote.display() + " did not finish within "
+                            + ScmGitConfig.describe(deadline.budget()) + " (" + ScmGitConfig.PREFIX + "checkout-timeout)"
+                    : "cannot fetch from " + remote.display() + ": " + reason(cause);
+            return remote.hasCredentials() ? new IOException(message) : new IOException(message, cause);
+        }
+
+        private String reason(Throwable failure) {
+            String message = remote.clean(failure.getMessage());
+            // JGit starts its messages with the URL, which the caller's message already names
+            for (String prefix : List.of(remote.display() + ": ", remote.uri().toString() + ": ")) {
+                if (message.startsWith(prefix)) {
+                    message = message.substring(prefix.length());
+                }
+            }
+            if (message.isBlank()) {
+                message = failure.getClass().getSimpleName();
+            }
+            Throwable cause = failure.getCause();
+            if (cause != null && cause != failure && cause.getMessage() != null
+                    && !message.contains(remote.clean(cause.getMessage()))) {
+                message += " (" + remote.clean(cause.getMessage()) + ")";
+            }
+            if (auth instanceof GitAuth.Http http) {
+                message = message.replace(http.password(), "***");
+            }
+            if (message.contains("Server key did not validate")) {
+                message += " (the host's key is not the one remembered in the plugin workspace's ssh/known_hosts;"
+                        + " if it was changed on purpose, remove the host's line there)";
+            }
+            return message;
+        }
+
+        @Override
+        public void close() {
+            if (ssh != null) {
+                ssh.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,514 @@
+package dev.gantry.server.build;
+
+import dev.gantry.plugin.api.build.Builder;
+import dev.gantry.plugin.api.build.StepResult;
+import dev.gantry.plugin.api.build.StepSpec;
+import dev.gantry.plugin.api.notify.Notification;
+import dev.gantry.plugin.api.scm.CheckoutRequest;
+import dev.gantry.plugin.api.scm.CheckoutResult;
+import dev.gantry.plugin.api.scm.CommitNotFoundException;
+import dev.gantry.plugin.api.scm.ScmProvider;
+import dev.gantry.server.artifact.ArtifactDigest;
+import dev.gantry.server.artifact.ArtifactService;
+import dev.gantry.server.auth.Caller;
+import dev.gantry.server.auth.Role;
+import dev.gantry.server.http.ApiException;
+import dev.gantry.server.http.Json;
+import dev.gantry.server.notify.NotificationService;
+import dev.gantry.server.pipeline.DependencyStep;
+import dev.gantry.server.pipeline.PipelineDefinition;
+import dev.gantry.server.pipeline.PipelineException;
+import dev.gantry.server.pipeline.PipelineParser;
+import dev.gantry.server.pipeline.PipelineProblem;
+import dev.gantry.server.pipeline.Stage;
+import dev.gantry.server.pipeline.Step;
+import dev.gantry.server.plugins.Extension;
+import dev.gantry.server.plugins.PluginHost;
+import dev.gantry.server.scm.Repository;
+import dev.gantry.server.scm.RepositoryService;
+import dev.gantry.server.scm.ScmProviders;
+import dev.gantry.server.secrets.SecretService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one leased build attempt from its first step: check out the commit into a fresh workspace, read its
+ * pipeline.yaml, fetch dependencies (or mount them from the cache), run the stages' steps through the selected
+ * builder, package and store the artifact, and report the outcome. The workspace is deleted afterwards.
+ */
+final class BuildRunner {
+    private static final Logger log = LoggerFactory.getLogger(BuildRunner.class);
+    static final String DEPENDENCIES_MOUNT = "/deps";
+
+    private final BuildQueue queue;
+    private final BuildService builds;
+    private final RepositoryService repositories;
+    private final ScmProviders scm;
+    private final PluginHost plugins;
+    private final ArtifactService artifacts;
+    private final SecretService secrets;
+    private final NotificationService notifications;
+    private final BuildConfig config;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Semaphore> builderSlots;
+
+    BuildRunner(BuildQueue queue, BuildService builds, RepositoryService repositories, ScmProviders scm, PluginHost plugins,
+                ArtifactService artifacts, SecretService secrets, NotificationService notifications, BuildConfig config,
+                ScheduledExecutorService scheduler, Map<String, Semaphore> builderSlots) {
+        this.queue = queue;
+        this.builds = builds;
+        this.repositories = repositories;
+        this.scm = scm;
+        this.plugins = plugins;
+        this.artifacts = artifacts;
+        this.secrets = secrets;
+        this.notifications = notifications;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.builderSlots = builderSlots;
+    }
+
+    /** The state one attempt carries through its stages. */
+    private final class Attempt {
+        final BuildLease lease;
+        final BuildLogWriter log;
+        final BuildProgress progress = new BuildProgress();
+        final CancelFlag cancel;
+        String status = "building";
+
+        Attempt(BuildLease lease, CancelFlag cancel) {
+            this.lease = lease;
+            this.cancel = cancel;
+            this.log = new BuildLogWriter(queue, lease, config.logLimitBytes(), scheduler);
+        }
+
+        void report(Optional<String> pipelineJson) {
+            queue.progress(lease, status, progress.json(), pipelineJson);
+        }
+    }
+
+    /**
+     * Set by the agent when the build is cancelled, or handed back because the server stops (its thread is
+     * interrupted too). A handed-back build is queued again rather than finished.
+     */
+    static final class CancelFlag {
+        private volatile boolean cancelled;
+        private volatile boolean handedBack;
+
+        void set() {
+            cancelled = true;
+        }
+
+        void handBack() {
+            handedBack = true;
+            cancelled = true;
+        }
+
+        boolean isSet() {
+            return cancelled;
+        }
+
+        boolean handedBack() {
+            return handedBack;
+        }
+    }
+
+    /** How an attempt ended. */
+    private record Outcome(String status, Optional<String> reason, Optional<String> artifact) {
+        static Outcome failed(CancelFlag cancel, String reason) {
+            return cancel.isSet() ? new Outcome("cancelled", Optional.of("cancelled"), Optional.empty())
+                    : new Outcome("failed", Optional.of(reason), Optional.empty());
+        }
+    }
+
+    void run(BuildLease lease, CancelFlag cancel) {
+        Attempt attempt = new Attempt(lease, cancel);
+        Path dir = config.workDir().resolve(lease.buildId() + "-" + lease.attempt());
+        Optional<Repository> repository = Optional.empty();
+        long started = System.nanoTime();
+        Outcome outcome;
+        try {
+            if (lease.attempt() > 1) {
+                attempt.log.gantry("attempt " + lease.attempt() + " of " + config.maxAttempts()
+                        + ": the previous attempt was interrupted, so the build runs again from its first step");
+            }
+            repository = Optional.of(repositories.get(lease.repoId()));
+            outcome = new Outcome("passed", Optional.empty(), execute(attempt, repository.get(), dir));
+        } catch (BuildFailure failure) {
+            outcome = Outcome.failed(cancel, failure.getMessage());
+        } catch (InterruptedException e) {
+            outcome = Outcome.failed(cancel, "interrupted");
+        } catch (RuntimeException e) {
+            log.error("Build {} failed unexpectedly", lease.buildId(), e);
+            outcome = Outcome.failed(cancel, "Gantry failed while running the build: " + e.getMessage());
+        }
+        Thread.interrupted(); // whatever interrupted the attempt, its outcome is still recorded
+        try {
+            if (cancel.handedBack()) {
+                attempt.log.gantry("the server is stopping; the build goes back to the queue and runs again from its first step");
+                attempt.log.close();
+                queue.handBack(lease);
+                return;
+            }
+            attempt.progress.endRunning(outcome.status());
+            String status = outcome.status();
+            outcome.reason().ifPresent(text -> attempt.log.gantry((status.equals("cancelled") ? "" : "error: ") + text));
+            attempt.log.gantry("build " + status + " in " + String.format("%.1f", (System.nanoTime() - started) / 1e9) + " s");
+            attempt.log.close();
+            boolean recorded = queue.finish(lease, status, outcome.reason(), outcome.artifact(), attempt.progress.json());
+            if (recorded && !status.equals("cancelled")) {
+                notifyOutcome(lease, repository, status, outcome.reason(), outcome.artifact());
+            }
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    private Optional<String> execute(Attempt attempt, Repository repository, Path dir) throws BuildFailure, InterruptedException {
+        BuildLease lease = attempt.lease;
+        BuildLogWriter log = attempt.log;
+        Path workspace;
+        try {
+            deleteRecursively(dir);
+            workspace = Files.createDirectories(dir.resolve("workspace"));
+        } catch (IOException e) {
+            throw new BuildFailure("cannot create the build's workspace under " + config.workDir() + ": " + e.getMessage(), e);
+        }
+
+        attempt.progress.startStage("checkout", "setup");
+        attempt.report(Optional.empty());
+        log.gantry("checkout " + repository.name() + " at " + lease.commitSha() + " (" + lease.branch() + ")");
+        ScmProvider provider = scm.find(repository.provider()).orElseThrow(() -> new BuildFailure(
+                "no enabled plugin checks out '" + repository.provider() + "' repositories"));
+        CheckoutResult checkout;
+        long checkoutStarted = System.nanoTime();
+        try {
+            checkout = provider.checkout(new CheckoutRequest(repository.url(), lease.commitSha(), workspace,
+                    repositories.checkoutCredentials(repository)));
+        } catch (CommitNotFoundException e) {
+            throw new BuildFailure(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new BuildFailure("checkout failed: " + e.getMessage(), e);
+        }
+        attempt.progress.step("checkout", "passed", null, Duration.ofNanos(System.nanoTime() - checkoutStarted), null);
+        attempt.progress.finishStage("passed");
+        checkCancelled(attempt);
+
+        PipelineDefinition pipeline = readPipeline(workspace, log);
+        attempt.report(Optional.of(Json.write(pipeline)));
+        if (pipeline.cancelSuperseded()) {
+            for (String older : builds.cancelSuperseded(lease.repoId(), lease.branch(), lease.buildId())) {
+                log.gantry("cancelled build " + older + " of the same branch, which this one supersedes");
+            }
+        }
+        Builder builder = builder(pipeline.builder());
+        Map<String, String> secretEnv = secretEnvironment(repository, pipeline, log);
+        Map<String, String> baseEnv = new TreeMap<>(pipeline.env());
+        baseEnv.put("CI", "true");
+        baseEnv.put("GANTRY_BUILD_ID", lease.buildId());
+        baseEnv.put("GANTRY_REPO", repository.name());
+        baseEnv.put("GANTRY_BRANCH", lease.branch());
+        baseEnv.put("GANTRY_COMMIT_SHA", checkout.commitSha());
+        // the reproducible-builds convention: tools stamp this time instead of the clock's
+        baseEnv.put("SOURCE_DATE_EPOCH", Long.toString(checkout.commitTime().getEpochSecond()));
+        baseEnv.putAll(secretEnv);
+        StepSpec.ResourceLimits limits = new StepSpec.ResourceLimits(pipeline.limits().memoryBytes(),
+                pipeline.limits().processes(), pipeline.limits().cpus());
+
+        Semaphore slots = builderSlots.computeIfAbsent(pipeline.builder(), kind -> new Semaphore(config.concurrency(kind)));
+        if (!slots.tryAcquire()) {
+            log.gantry("waiting for a free " + pipeline.builder() + " builder (build.concurrency." + pipeline.builder() + ")");
+            slots.acquire();
+        }
+        try {
+            List<StepSpec.Mount> mounts = new ArrayList<>();
+            if (pipeline.dependencies().isPresent()) {
+                Path deps = dependencies(attempt, pipeline, builder, workspace, baseEnv, limits);
+                mounts.add(new StepSpec.Mount(deps, DEPENDENCIES_MOUNT, false));
+            }
+            for (Stage stage : pipeline.stages()) {
+                checkCancelled(attempt);
+                if (!stage.runsOn(lease.branch())) {
+                    attempt.progress.skipStage(stage.name(), stage.kind().id(), "branch " + lease.branch() + " is not in its when.branches");
+                    log.gantry("stage " + stage.name() + ": skipped (only on " + String.join(", ",
+                            stage.when().map(when -> when.branches()).orElse(List.of())) + ")");
+                    attempt.report(Optional.empty());
+                    continue;
+                }
+                attempt.status = stage.kind().id().equals("test") ? "testing" : "building";
+                attempt.progress.startStage(stage.name(), stage.kind().id());
+                attempt.report(Optional.empty());
+                log.gantry("stage " + stage.name());
+                for (Step step : stage.steps()) {
+                    Map<String, String> env = new TreeMap<>(baseEnv);
+                    env.putAll(step.env());
+                    env.putAll(secretEnv);
+                    runStep(attempt, builder, "stage " + stage.name() + ", step " + step.name(), step.name(),
+                            new StepSpec(step.name(), step.command(), workspace, env, mounts, step.timeout(), false,
+                                    pipeline.image(), limits));
+                }
+                attempt.progress.finishStage("passed");
+                attempt.report(Optional.empty());
+            }
+        } finally {
+            slots.release();
+        }
+        attempt.status = "building";
+        return pipeline.artifact().isPresent()
+                ? Optional.of(storeArtifact(attempt, repository, pipeline, workspace, checkout))
+                : Optional.empty();
+    }
+
+    private PipelineDefinition readPipeline(Path workspace, BuildLogWriter log) throws BuildFailure {
+        Path file = workspace.resolve("pipeline.yaml");
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BuildFailure("the commit has no pipeline.yaml at the repository root (see docs/pipeline.md)");
+        }
+        try {
+            if (Files.size(file) > PipelineParser.MAX_BYTES) {
+                throw new BuildFailure("pipeline.yaml is " + Files.size(file) + " bytes; the limit is " + PipelineParser.MAX_BYTES);
+            }
+            return PipelineParser.parse(Files.readAllBytes(file));
+        } catch (PipelineException e) {
+            for (PipelineProblem problem : e.problems()) {
+                log.gantry("pipeline.yaml:" + problem.line() + ":" + problem.column() + ": " + problem.message()
+                        + " [" + problem.rule() + "]");
+            }
+            PipelineProblem first = e.problems().get(0);
+            throw new BuildFailure("pipeline.yaml is not valid: line " + first.line() + ", column " + first.column() + ": "
+                    + first.message() + (e.problems().size() > 1 ? " (and " + (e.found() - 1) + " more problems, in the log)" : ""));
+        } catch (IOException e) {
+            throw new BuildFailure("cannot read pipeline.yaml: " + e.getMessage(), e);
+        }
+    }
+
+    private Builder builder(String kind) throws BuildFailure {
+        return plugins.extensions(Builder.class).stream()
+                .map(Extension::instance)
+                .filter(builder -> builder.kind().equals(kind))
+                .findFirst()
+                .orElseThrow(() -> new BuildFailure("pipeline.yaml asks for the '" + kind + "' builder, but no enabled plugin provides it"));
+    }
+
+    private Map<String, String> secretEnvironment(Repository repository, PipelineDefinition pipeline, BuildLogWriter log)
+            throws BuildFailure {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : pipeline.secrets()) {
+            String value = secrets.reveal(repository.secretScope(), name).orElseThrow(() -> new BuildFailure(
+                    "pipeline.yaml asks for the secret '" + name + "', which is not set for " + repository.secretScope()
+                            + " (an admin sets it with PUT /api/secrets)"));
+            env.put(name, value);
+        }
+        log.mask(new ArrayList<>(env.values()));
+        return env;
+    }
+
+    /**
+     * The dependency directory for this pipeline's lock files: from the cache when an earlier build fetched the same,
+     * otherwise fetched now by the one step that may use the network, and then cached.
+     */
+    private Path dependencies(Attempt attempt, PipelineDefinition pipeline, Builder builder, Path workspace,
+                              Map<String, String> baseEnv, StepSpec.ResourceLimits limits) throws BuildFailure, InterruptedException {
+        DependencyStep step = pipeline.dependencies().orElseThrow();
+        attempt.progress.startStage("dependencies", "setup");
+        attempt.report(Optional.empty());
+        String key = dependencyKey(pipeline, step, workspace);
+        Path cacheRoot = config.cacheDir().resolve("dependencies");
+        Path cached = cacheRoot.resolve(key);
+        if (Files.isDirectory(cached)) {
+            attempt.log.gantry("dependencies: cached (key " + key.substring(0, 12) + ", from " + String.join(", ", step.lockFiles()) + ")");
+            attempt.progress.step("fetch", "cached", null, Duration.ZERO, null);
+            attempt.progress.finishStage("passed");
+            return cached;
+        }
+        attempt.log.gantry("dependencies: fetching (key " + key.substring(0, 12) + "; the only step with network access)");
+        Path fetching;
+        try {
+            fetching = Files.createDirectories(cacheRoot.resolve("fetching")).resolve(key + "-" + attempt.lease.buildId());
+            deleteRecursively(fetching);
+            Files.createDirectories(fetching);
+        } catch (IOException e) {
+            throw new BuildFailure("cannot create the dependency cache under " + cacheRoot + ": " + e.getMessage(), e);
+        }
+        Map<String, String> env = new TreeMap<>(baseEnv);
+        env.putAll(step.env());
+        runStep(attempt, builder, "the dependencies step", "fetch", new StepSpec("dependencies", step.command(), workspace, env,
+                List.of(new StepSpec.Mount(fetching, DEPENDENCIES_MOUNT, true)), step.timeout(), true, pipeline.image(), limits));
+        try {
+            Files.move(fetching, cached, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException concurrentFetch) {
+            deleteRecursively(fetching); // another build cached the same key meanwhile
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new BuildFailure("the dependency cache directory cannot be renamed atomically: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new BuildFailure("cannot store the fetched dependencies in the cache: " + e.getMessage(), e);
+        }
+        attempt.progress.finishStage("passed");
+        return cached;
+    }
+
+    /** The cache key: the builder, image and command of the fetch, and the name and content of every lock file. */
+    private static String dependencyKey(PipelineDefinition pipeline, DependencyStep step, Path workspace) throws BuildFailure {
+        MessageDigest sha = sha256();
+        update(sha, pipeline.builder());
+        update(sha, pipeline.image().orElse(""));
+        step.command().forEach(part -> update(sha, part));
+        new TreeMap<>(step.env()).forEach((name, value) -> update(sha, name + "=" + value));
+        for (String lockFile : step.lockFiles()) {
+            Path file = workspace.resolve(lockFile).normalize();
+            if (!file.startsWith(workspace) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new BuildFailure("the lock file '" + lockFile + "' that pipeline.yaml's dependencies.lock_files names does not exist in the commit");
+            }
+            update(sha, lockFile);
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int read; (read = in.read(buffer)) != -1; ) {
+                    sha.update(buffer, 0, read);
+                }
+            } catch (IOException e) {
+                throw new BuildFailure("cannot read the lock file '" + lockFile + "': " + e.getMessage(), e);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private void runStep(Attempt attempt, Builder builder, String description, String name, StepSpec spec)
+            throws BuildFailure, InterruptedException {
+        checkCancelled(attempt);
+        attempt.progress.step(name, "running", null, null, null);
+        attempt.report(Optional.empty());
+        attempt.log.gantry("step " + name + ": " + String.join(" ", spec.command()));
+        StepResult result;
+        try {
+            result = builder.run(spec, attempt.log);
+        } catch (IOException e) {
+            attempt.progress.step(name, "failed", null, null, e.getMessage());
+            throw new BuildFailure(description + " could not run: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            attempt.progress.step(name, "failed", null, null, e.getMessage());
+            throw new BuildFailure(description + " could not run: " + e.getMessage(), e);
+        }
+        checkCancelled(attempt);
+        if (!result.succeeded()) {
+            String why = result.failureReason().orElse("exited with code " + result.exitCode());
+            attempt.progress.step(name, "failed", result.exitCode(), result.duration(), why);
+            attempt.progress.finishStage("failed");
+            throw new BuildFailure(description + " failed: " + why);
+        }
+        attempt.progress.step(name, "passed", result.exitCode(), result.duration(), null);
+        attempt.report(Optional.empty());
+    }
+
+    private static void checkCancelled(Attempt attempt) throws InterruptedException {
+        if (attempt.cancel.isSet() || Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("cancelled");
+        }
+    }
+
+    private String storeArtifact(Attempt attempt, Repository repository, PipelineDefinition pipeline, Path workspace,
+                                 CheckoutResult checkout) throws BuildFailure {
+        String declared = pipeline.artifact().orElseThrow().path();
+        Path root = workspace.resolve(declared).normalize();
+        if (!root.startsWith(workspace)) {
+            throw new BuildFailure("the artifact path '" + declared + "' points outside the workspace");
+        }
+        Optional<String> problem = ArtifactBundle.problem(root, declared);
+        if (problem.isPresent()) {
+            throw new BuildFailure(problem.get());
+        }
+        Path bundle = workspace.getParent().resolve("artifact.tar.gz");
+        ArtifactDigest digest;
+        MessageDigest sha = sha256();
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(bundle), sha)) {
+            ArtifactBundle.write(root, checkout.commitTime(), out);
+        } catch (IOException e) {
+            throw new BuildFailure("cannot package the artifact: " + e.getMessage(), e);
+        }
+        digest = ArtifactDigest.of(sha.digest());
+        Caller builder = new Caller("build", "build " + attempt.lease.buildId(), Role.DEVELOPER, "none");
+        ArtifactService.Provenance provenance = new ArtifactService.Provenance(Optional.of(attempt.lease.buildId()),
+                Optional.of(checkout.commitSha()), pipeline.deploy().map(deploy -> deploy.service()));
+        try (InputStream in = Files.newInputStream(bundle)) {
+            ArtifactService.Stored stored = artifacts.store(builder, digest, in, Files.size(bundle), provenance);
+            attempt.log.gantry("artifact " + digest + " (" + stored.sizeBytes() + " bytes" + (stored.created() ? "" : ", already stored") + ")");
+        } catch (IOException | UncheckedIOException e) {
+            throw new BuildFailure("cannot store the artifact: " + e.getMessage(), e);
+        } catch (ApiException e) {
+            throw new BuildFailure("cannot store the artifact: " + e.getMessage(), e);
+        }
+        return digest.toString();
+    }
+
+    private void notifyOutcome(BuildLease lease, Optional<Repository> repository, String outcome, Optional<String> reason,
+                               Optional<String> artifact) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("build_id", lease.buildId());
+        repository.ifPresent(repo -> fields.put("repo", repo.name()));
+        fields.put("branch", lease.branch());
+        fields.put("commit_sha", lease.commitSha());
+        artifact.ifPresent(sha -> fields.put("artifact_sha", sha));
+        reason.ifPresent(text -> fields.put("reason", text));
+        String repo = repository.map(Repository::name).orElse("a repository");
+        String title = "Build " + outcome + ": " + repo + " " + lease.branch() + " @ " + lease.commitSha().substring(0, 7);
+        try {
+            notifications.send(new Notification("build." + outcome, title, reason.orElse("The build passed."),
+                    "/api/builds/" + lease.buildId(), fields, Instant.now()));
+        } catch (RuntimeException e) {
+            log.warn("Could not send the build notification: {}", e.getMessage());
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest sha, String text) {
+        sha.update(text.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.getMessage());
+        }
+    }
+}
