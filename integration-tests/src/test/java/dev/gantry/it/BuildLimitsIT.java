@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.testing.Api;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +28,7 @@ class BuildLimitsIT {
     private Path workDir;
     private GantryProcess gantry;
     private Api api;
+    private BuildClient builds;
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path workDir) throws InterruptedException {
@@ -41,6 +41,7 @@ class BuildLimitsIT {
             throw e;
         }
         api = new Api(gantry.url());
+        builds = new BuildClient(api);
     }
 
     @AfterAll
@@ -63,7 +64,7 @@ class BuildLimitsIT {
                         timeout: 2s
                 """));
 
-        JsonNode build = awaitFinished(startBuild("stuck", sha));
+        JsonNode build = builds.awaitFinished(builds.start("stuck", sha, "main"));
 
         assertThat(build.get("status").asText()).isEqualTo("failed");
         assertThat(build.get("failure_reason").asText()).contains("hang").contains("timed out");
@@ -82,15 +83,15 @@ class BuildLimitsIT {
                       - name: shout
                         run: head -c 100000000 /dev/zero | tr '\\0' x | fold -w 99; echo done shouting
                 """));
-        String buildId = startBuild("loud", sha);
+        String buildId = builds.start("loud", sha, "main");
 
-        JsonNode build = awaitFinished(buildId);
+        JsonNode build = builds.awaitFinished(buildId);
 
         assertThat(build.get("status").asText()).isEqualTo("passed");
         assertThat(build.get("log_truncated").asBoolean()).isTrue();
-        String tail = log(buildId, 5);
+        String tail = builds.log(buildId, 5);
         assertThat(tail).contains("more lines").contains("were not kept");
-        assertThat(log(buildId, 10000)).contains("log truncated: this build's log reached its limit of 1 MiB");
+        assertThat(builds.log(buildId, 10000)).contains("log truncated: this build's log reached its limit of 1 MiB");
     }
 
     @Test
@@ -106,17 +107,17 @@ class BuildLimitsIT {
                         run: echo working; sleep %d
                 """;
         String older = repo.commit("main", "slow", Map.of("pipeline.yaml", pipeline.formatted(300)));
-        String olderBuild = startBuild("busy", older);
-        awaitLog(olderBuild, "working");
+        String olderBuild = builds.start("busy", older, "main");
+        builds.awaitLog(olderBuild, "working");
         String newer = repo.commit("main", "fast", Map.of("pipeline.yaml", pipeline.formatted(0)));
 
         Api.Reply again = api.post("/api/builds", ADMIN, "{\"repo\":\"busy\",\"commit_sha\":\"" + older + "\",\"branch\":\"main\"}");
         assertThat(again.status()).as("the same commit in flight is built once").isEqualTo(200);
         assertThat(again.json().get("build_id").asText()).isEqualTo(olderBuild);
-        String newerBuild = startBuild("busy", newer);
+        String newerBuild = builds.start("busy", newer, "main");
 
-        assertThat(awaitFinished(newerBuild).get("status").asText()).isEqualTo("passed");
-        JsonNode superseded = awaitFinished(olderBuild);
+        assertThat(builds.awaitFinished(newerBuild).get("status").asText()).isEqualTo("passed");
+        JsonNode superseded = builds.awaitFinished(olderBuild);
         assertThat(superseded.get("status").asText()).isEqualTo("cancelled");
         assertThat(superseded.get("failure_reason").asText()).isEqualTo("superseded by build " + newerBuild);
     }
@@ -136,56 +137,16 @@ class BuildLimitsIT {
                 artifact:
                   path: dist
                 """));
-        String buildId = startBuild("boxed", sha);
+        String buildId = builds.start("boxed", sha, "main");
 
-        JsonNode build = awaitFinished(buildId);
+        JsonNode build = builds.awaitFinished(buildId);
 
-        assertThat(build.get("status").asText()).as(log(buildId, 200)).isEqualTo("passed");
+        assertThat(build.get("status").asText()).as(builds.log(buildId, 200)).isEqualTo("passed");
         assertThat(build.get("artifact_sha").asText()).startsWith("sha256:");
-        assertThat(log(buildId, 200)).contains("in busybox");
+        assertThat(builds.log(buildId, 200)).contains("in busybox");
     }
 
     private GitRepo register(String name) {
-        GitRepo repo = GitRepo.create(workDir, name);
-        Api.Reply created = api.post("/api/repos", ADMIN, "{\"name\":\"" + name + "\",\"url\":\"" + repo.bare() + "\"}");
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        return repo;
-    }
-
-    private String startBuild(String repo, String sha) {
-        Api.Reply build = api.post("/api/builds", ADMIN, "{\"repo\":\"" + repo + "\",\"commit_sha\":\"" + sha + "\",\"branch\":\"main\"}");
-        assertThat(build.status()).as(build.body()).isEqualTo(201);
-        return build.json().get("build_id").asText();
-    }
-
-    private JsonNode awaitFinished(String buildId) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        JsonNode build = null;
-        while (System.nanoTime() < deadline) {
-            build = api.get("/api/builds/" + buildId, ADMIN).json();
-            if (List.of("passed", "failed", "cancelled").contains(build.get("status").asText())) {
-                return build;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("build " + buildId + " did not finish: " + build);
-    }
-
-    private void awaitLog(String buildId, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (log(buildId, 1000).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the log of " + buildId + " never showed '" + text + "'");
-    }
-
-    private String log(String buildId, int lines) {
-        StringBuilder text = new StringBuilder();
-        api.get("/api/builds/" + buildId + "/logs?lines=" + lines, ADMIN).json().path("logs")
-                .forEach(line -> text.append(line.get("message").asText()).append('\n'));
-        return text.toString();
+        return builds.register(workDir, name, "");
     }
 }

@@ -54,6 +54,7 @@ class BuildsIT {
     private Path workDir;
     private GantryProcess gantry;
     private Api api;
+    private BuildClient builds;
 
     @BeforeAll
     void start(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path workDir) throws InterruptedException {
@@ -66,6 +67,7 @@ class BuildsIT {
             throw e;
         }
         api = new Api(gantry.url());
+        builds = new BuildClient(api);
     }
 
     @AfterAll
@@ -207,7 +209,7 @@ class BuildsIT {
                         run: echo started; (setsid sleep 3131 &); sleep 3130
                 """));
         String buildId = startBuild("endless", sha, "main");
-        awaitLog(buildId, "started");
+        builds.awaitLog(buildId, "started");
 
         Api.Reply cancel = api.post("/api/builds/" + buildId + "/cancel", ADMIN, "{}");
 
@@ -302,18 +304,19 @@ class BuildsIT {
     }
 
     private GitRepo register(String name) {
-        GitRepo repo = GitRepo.create(workDir, name);
-        Api.Reply created = api.post("/api/repos", ADMIN, "{\"name\":\"" + name + "\",\"url\":\"" + repo.bare()
-                + "\",\"provider\":\"github\",\"webhook_secret\":\"" + SECRET + "\"}");
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        return repo;
+        return builds.register(workDir, name, ",\"provider\":\"github\",\"webhook_secret\":\"" + SECRET + "\"");
     }
 
     private String startBuild(String repo, String sha, String branch) {
-        Api.Reply build = api.post("/api/builds", ADMIN, "{\"repo\":\"" + repo + "\",\"commit_sha\":\"" + sha + "\",\"branch\":\"" + branch + "\"}");
-        assertThat(build.status()).as(build.body()).isIn(200, 201);
-        assertThat(build.json().get("status").asText()).isIn("queued", "building", "testing");
-        return build.json().get("build_id").asText();
+        return builds.start(repo, sha, branch);
+    }
+
+    private JsonNode awaitFinished(String buildId) throws InterruptedException {
+        return builds.awaitFinished(buildId);
+    }
+
+    private String logs(String buildId) {
+        return builds.log(buildId, 10000);
     }
 
     private static String payload(String name, GitRepo repo, String branch, String sha) {
@@ -336,37 +339,6 @@ class BuildsIT {
                 .header("X-GitHub-Delivery", delivery)
                 .header("X-Hub-Signature-256", signature)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode awaitFinished(String buildId) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        JsonNode build = null;
-        while (System.nanoTime() < deadline) {
-            build = api.get("/api/builds/" + buildId, ADMIN).json();
-            if (List.of("passed", "failed", "cancelled").contains(build.get("status").asText())) {
-                return build;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("build " + buildId + " did not finish: " + build + "\n" + logs(buildId));
-    }
-
-    private void awaitLog(String buildId, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (logs(buildId).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the log of " + buildId + " never showed '" + text + "':\n" + logs(buildId));
-    }
-
-    private String logs(String buildId) {
-        JsonNode page = api.get("/api/builds/" + buildId + "/logs?lines=10000", ADMIN).json();
-        StringBuilder text = new StringBuilder();
-        page.path("logs").forEach(line -> text.append(line.get("message").asText()).append('\n'));
-        return text.toString();
     }
 
     private static boolean acceptsWithin(ServerSocket listener) throws IOException {

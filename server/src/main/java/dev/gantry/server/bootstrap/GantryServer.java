@@ -160,7 +160,6 @@ public final class GantryServer implements AutoCloseable {
         injector.getInstance(Notifications.class).close();
         injector.getInstance(ArtifactRetention.class).close();
         try {
-            injector.getInstance(PluginChangeListener.class).close();
             injector.getInstance(PluginHost.class).close();
         } catch (RuntimeException e) {
             log.warn("Plugins did not stop cleanly: {}", e.getMessage());
