@@ -1,5 +1,6 @@
 package dev.gantry.plugin.api.artifact;
 
+import dev.gantry.plugin.api.Experimental;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,6 +16,7 @@ import org.pf4j.ExtensionPoint;
  * <p>The host checks the digest on both paths, so stores never hash: on {@link #put} the stream it hands over fails
  * at its end when the bytes do not match, and it verifies what {@link #open} returns while the caller reads.
  */
+@Experimental
 public interface ArtifactStore extends ExtensionPoint {
     /** The name the server's {@code artifact.store} setting selects this store by, e.g. {@code fs} or {@code s3}. */
     String kind();
