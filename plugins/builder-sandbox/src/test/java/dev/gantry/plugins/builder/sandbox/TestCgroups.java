@@ -1,7 +1,6 @@
 package dev.gantry.plugins.builder.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.gantry.plugin.api.build.StepSpec.ResourceLimits;
 import dev.gantry.plugins.builder.sandbox.Cgroups.Membership;
@@ -66,7 +65,7 @@ class TestCgroups {
     @Test
     void aStepGroupCarriesItsLimitsAndIsRemovedWhenClosed() throws Exception {
         Cgroups.Detection detection = Cgroups.detect();
-        assumeThat(detection.cgroups()).as(detection.description()).isPresent();
+        assertThat(detection.cgroups()).as("this host kind has writable cgroups: " + detection.description()).isPresent();
         Cgroups cgroups = detection.cgroups().get();
         String name = "gantry-test-" + UUID.randomUUID();
 
