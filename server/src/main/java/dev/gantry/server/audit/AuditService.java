@@ -36,6 +36,23 @@ public class AuditService {
                 before == null ? null : Json.write(before), after == null ? null : Json.write(after)));
     }
 
+    /** The same record written through plain JDBC, inside the caller's transaction on {@code connection}. */
+    public void record(java.sql.Connection connection, Caller actor, String action, String target, Object before, Object after)
+            throws java.sql.SQLException {
+        try (java.sql.PreparedStatement insert = connection.prepareStatement("""
+                insert into audit_log (id, occurred_at, actor, action, target, before_state, after_state)
+                values (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
+            insert.setString(1, Ids.newId());
+            insert.setObject(2, java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC));
+            insert.setString(3, actor.name());
+            insert.setString(4, action);
+            insert.setString(5, target);
+            insert.setString(6, before == null ? null : Json.write(before));
+            insert.setString(7, after == null ? null : Json.write(after));
+            insert.executeUpdate();
+        }
+    }
+
     public List<AuditEntryRepresentation> find(AuditQuery query) {
         return database.inTransaction(session -> {
             CriteriaBuilder cb = session.getCriteriaBuilder();

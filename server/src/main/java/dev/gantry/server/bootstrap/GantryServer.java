@@ -13,6 +13,9 @@ import dev.gantry.server.build.BuildConfig;
 import dev.gantry.server.build.BuildEvents;
 import dev.gantry.server.build.BuildModule;
 import dev.gantry.server.build.LocalBuildAgent;
+import dev.gantry.server.deploy.DeployConfig;
+import dev.gantry.server.deploy.DeployController;
+import dev.gantry.server.deploy.DeployModule;
 import dev.gantry.server.auth.AuthModule;
 import dev.gantry.server.auth.IdentityService;
 import dev.gantry.server.config.ServerConfig;
@@ -65,6 +68,7 @@ public final class GantryServer implements AutoCloseable {
         DatabaseConfig databaseConfig = DatabaseConfig.from(settings);
         ArtifactConfig artifactConfig = ArtifactConfig.from(settings);
         BuildConfig buildConfig = BuildConfig.from(settings, serverConfig.dataDir());
+        DeployConfig deployConfig = DeployConfig.from(settings);
         settings.validate();
         List<Module> modules = List.of(
                 new AbstractModule() {
@@ -86,7 +90,8 @@ public final class GantryServer implements AutoCloseable {
                 new PipelineModule(),
                 new ArtifactModule(artifactConfig),
                 new ScmModule(),
-                new BuildModule(buildConfig));
+                new BuildModule(buildConfig),
+                new DeployModule(deployConfig));
         return new GantryServer(serverConfig, Guice.createInjector(Stage.PRODUCTION, modules), console);
     }
 
@@ -126,6 +131,7 @@ public final class GantryServer implements AutoCloseable {
         injector.getInstance(ArtifactRetention.class).start();
         injector.getInstance(BuildEvents.class); // subscribes before the feed starts listening
         injector.getInstance(LocalBuildAgent.class).start();
+        injector.getInstance(DeployController.class).start();
         injector.getInstance(Notifications.class).start();
 
         readiness.markReady();
@@ -157,6 +163,7 @@ public final class GantryServer implements AutoCloseable {
             log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
         }
         injector.getInstance(LocalBuildAgent.class).close();
+        injector.getInstance(DeployController.class).close();
         injector.getInstance(Notifications.class).close();
         injector.getInstance(ArtifactRetention.class).close();
         try {

@@ -1,5 +1,7 @@
 package dev.gantry.server.bootstrap;
 
+import dev.gantry.router.RouterMain;
+import dev.gantry.router.RouterOptions;
 import dev.gantry.server.config.ConfigException;
 import dev.gantry.server.config.Settings;
 import java.nio.file.Path;
@@ -8,12 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bin/gantry}: the server and, later, the agent and client commands. */
+/** {@code bin/gantry}: the server, the traffic router and, later, the agent and client commands. */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gantry: from git push to a judged, progressive rollout.",
-        subcommands = {Main.ServerCommand.class})
+        subcommands = {Main.ServerCommand.class, Main.RouterCommand.class})
 public final class Main {
     /** Exit code when the configuration is invalid. */
     public static final int EXIT_CONFIG = 2;
@@ -59,6 +62,19 @@ public final class Main {
             markClassDataRecordingGood();
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "router", mixinStandardHelpOptions = true,
+            description = "Run a traffic router in front of one service: splits HTTP traffic between versions by weight "
+                    + "and records each request's latency and status (started by the process deployer; see docs/router.md).")
+    static final class RouterCommand implements Callable<Integer> {
+        @Mixin
+        RouterOptions options;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            return RouterMain.run(options);
         }
     }
 

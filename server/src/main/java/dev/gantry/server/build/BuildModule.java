@@ -38,14 +38,14 @@ public final class BuildModule extends AbstractModule {
     @Singleton
     LocalBuildAgent agent(BuildQueue queue, BuildService builds, RepositoryService repositories, ScmProviders scm,
                           PluginHost plugins, ArtifactService artifacts, SecretService secrets,
-                          NotificationService notifications, Notifications feed) {
+                          NotificationService notifications, Notifications feed, BuildPassedListener passed) {
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, task -> {
             Thread thread = new Thread(task, "build-timers");
             thread.setDaemon(true);
             return thread;
         });
         BuildRunner runner = new BuildRunner(queue, builds, repositories, scm, plugins, artifacts, secrets, notifications,
-                config, scheduler, new ConcurrentHashMap<>());
+                config, scheduler, new ConcurrentHashMap<>(), passed);
         return new LocalBuildAgent(queue, runner, feed, config, scheduler);
     }
 }

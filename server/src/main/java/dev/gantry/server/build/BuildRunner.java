@@ -80,9 +80,12 @@ final class BuildRunner {
     private final ScheduledExecutorService scheduler;
     private final Map<String, Semaphore> builderSlots;
 
+    private final BuildPassedListener passed;
+
     BuildRunner(BuildQueue queue, BuildService builds, RepositoryService repositories, ScmProviders scm, PluginHost plugins,
                 ArtifactService artifacts, SecretService secrets, NotificationService notifications, BuildConfig config,
-                ScheduledExecutorService scheduler, Map<String, Semaphore> builderSlots) {
+                ScheduledExecutorService scheduler, Map<String, Semaphore> builderSlots, BuildPassedListener passed) {
+        this.passed = passed;
         this.queue = queue;
         this.builds = builds;
         this.repositories = repositories;
@@ -186,6 +189,13 @@ final class BuildRunner {
             boolean recorded = queue.finish(lease, status, outcome.reason(), outcome.artifact(), attempt.progress.json());
             if (recorded && !status.equals("cancelled")) {
                 notifyOutcome(lease, repository, status, outcome.reason(), outcome.artifact());
+            }
+            if (recorded && status.equals("passed")) {
+                try {
+                    passed.buildPassed(lease.buildId());
+                } catch (RuntimeException e) {
+                    log.warn("Build {} passed, but what follows it failed: {}", lease.buildId(), e.getMessage());
+                }
             }
         } finally {
             deleteRecursively(dir);

@@ -29,6 +29,7 @@ public final class Database implements AutoCloseable {
     private final DatabaseConfig config;
     private final Path dataDir;
     private final Collection<EntityClasses> entities;
+    private final Replica replica;
     private volatile EmbeddedDatabase embedded;
     private CompletableFuture<HikariDataSource> pool;
     private CompletableFuture<Void> migrated;
@@ -36,8 +37,9 @@ public final class Database implements AutoCloseable {
     private CompletableFuture<Void> ready;
     private boolean closed;
 
-    public Database(DatabaseConfig config, Path dataDir, Collection<EntityClasses> entities) {
+    public Database(DatabaseConfig config, Path dataDir, Collection<EntityClasses> entities, Replica replica) {
         this.config = Objects.requireNonNull(config, "config is null");
+        this.replica = Objects.requireNonNull(replica, "replica is null");
         this.dataDir = Objects.requireNonNull(dataDir, "dataDir is null");
         this.entities = entities;
     }
@@ -87,6 +89,7 @@ public final class Database implements AutoCloseable {
         hikari.setJdbcUrl(url);
         hikari.setUsername(user);
         hikari.setPassword(password);
+        hikari.addDataSourceProperty("ApplicationName", replica.id());
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(2);
         hikari.setConnectionTimeout(10_000);

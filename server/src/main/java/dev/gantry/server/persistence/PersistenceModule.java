@@ -25,11 +25,12 @@ public final class PersistenceModule extends AbstractModule {
         bind(DatabaseConfig.class).toInstance(config);
         Multibinder.newSetBinder(binder(), EntityClasses.class);
         bind(Notifications.class).in(Singleton.class);
+        bind(Replica.class).toInstance(Replica.create());
     }
 
     @Provides
     @Singleton
-    Database database(DatabaseConfig config, ServerConfig server, Set<EntityClasses> entities) {
-        return new Database(config, server.dataDir(), entities);
+    Database database(DatabaseConfig config, ServerConfig server, Set<EntityClasses> entities, Replica replica) {
+        return new Database(config, server.dataDir(), entities, replica);
     }
 }

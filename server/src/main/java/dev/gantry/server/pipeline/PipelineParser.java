@@ -37,10 +37,23 @@ public final class PipelineParser {
 
     /** The pipeline {@code yaml} describes; a {@link PipelineException} with every problem found if it is not valid. */
     public static PipelineDefinition parse(byte[] yaml) {
+        return read(yaml, "pipeline.yaml", "; it needs at least 'version' and 'stages'", (reader, root) -> reader.read(root));
+    }
+
+    /**
+     * A {@code deploy:} section on its own (the body of {@code POST /api/services}: JSON is YAML too), checked by the
+     * same rules and with the same line-and-column problems as in pipeline.yaml.
+     */
+    public static DeploySpec parseDeploy(byte[] yamlOrJson) {
+        return read(yamlOrJson, "the deploy settings", "; they need at least 'service'", (reader, root) -> reader.readDeploy(root));
+    }
+
+    private static <T> T read(byte[] yaml, String what, String needs,
+                              java.util.function.BiFunction<PipelineReader, Node, T> reading) {
         requireNonNull(yaml, "yaml is null");
         Problems problems = new Problems();
         if (yaml.length > MAX_BYTES) {
-            problems.add(1, 1, "too_large", "pipeline.yaml is larger than 1 MiB (" + MAX_BYTES + " bytes), the most it may be");
+            problems.add(1, 1, "too_large", what + " is larger than 1 MiB (" + MAX_BYTES + " bytes), the most it may be");
             throw problems.exception();
         }
         String text = decode(yaml, problems);
@@ -48,7 +61,7 @@ public final class PipelineParser {
             throw problems.exception();
         }
         if (isBlank(text)) {
-            problems.add(1, 1, "empty", "pipeline.yaml is empty; it needs at least 'version' and 'stages'");
+            problems.add(1, 1, "empty", what + " is empty" + needs);
             throw problems.exception();
         }
         checkCharacters(text, problems);
@@ -60,19 +73,19 @@ public final class PipelineParser {
             throw problems.exception();
         }
         if (root.isEmpty()) {
-            problems.add(1, 1, "empty", "pipeline.yaml has only comments; it needs at least 'version' and 'stages'");
+            problems.add(1, 1, "empty", what + " has only comments" + needs);
             throw problems.exception();
         }
-        PipelineDefinition pipeline;
+        T result;
         try {
-            pipeline = new PipelineReader(problems).read(root.get());
+            result = reading.apply(new PipelineReader(problems), root.get());
         } catch (Problems.Abort stopped) {
-            pipeline = null;
+            result = null;
         }
-        if (problems.any() || pipeline == null) {
+        if (problems.any() || result == null) {
             throw problems.exception();
         }
-        return pipeline;
+        return result;
     }
 
     /** Strict UTF-8: one problem per line that holds bytes that are not UTF-8, so a binary file does not flood the list. */

@@ -342,6 +342,12 @@ final class PipelineReader {
         return relativePath(artifact.value("path").get(), artifact.path("path")).map(ArtifactSpec::new);
     }
 
+    /** A deploy section given on its own, as the whole document; null when it has problems (they are recorded). */
+    DeploySpec readDeploy(Node root) {
+        Optional<DeploySpec> deploy = deploy(root, "deploy");
+        return problems.any() ? null : deploy.orElse(null);
+    }
+
     private Optional<DeploySpec> deploy(Node node, String path) {
         Optional<Section> section = section(node, path, DEPLOY_KEYS);
         if (section.isEmpty()) {

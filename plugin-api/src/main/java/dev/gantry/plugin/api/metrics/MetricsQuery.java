@@ -1,13 +1,19 @@
 package dev.gantry.plugin.api.metrics;
 
+import dev.gantry.plugin.api.deploy.DeployTarget;
 import java.time.Instant;
 import java.util.Objects;
 
-/** Samples of {@code metric} (e.g. {@code latency_ms}, {@code error}) for one version in [{@code from}, {@code to}). */
-public record MetricsQuery(String service, String environment, String version, String metric, Instant from, Instant to) {
+/**
+ * Samples of {@code metric} for one version on one target in [{@code from}, {@code to}). The router's metrics are
+ * {@code latency_ms} (milliseconds per request) and {@code error} (1 for a 5xx or failed request, else 0).
+ */
+public record MetricsQuery(DeployTarget target, String version, String metric, Instant from, Instant to) {
+    public static final String LATENCY_MS = "latency_ms";
+    public static final String ERROR = "error";
+
     public MetricsQuery {
-        Objects.requireNonNull(service, "service is null");
-        Objects.requireNonNull(environment, "environment is null");
+        Objects.requireNonNull(target, "target is null");
         Objects.requireNonNull(version, "version is null");
         Objects.requireNonNull(metric, "metric is null");
         Objects.requireNonNull(from, "from is null");

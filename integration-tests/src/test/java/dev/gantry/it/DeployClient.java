@@ -1,0 +1,177 @@
+package dev.gantry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.server.testing.Api;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/** Deploys through the API, the sample service's bundles, and real traffic through the router. */
+final class DeployClient {
+    static final String ADMIN = GantryProcess.ADMIN_TOKEN;
+    private final Api api;
+
+    DeployClient(Api api) {
+        this.api = api;
+    }
+
+    Api api() {
+        return api;
+    }
+
+    /** An environment with one region and one process target whose router listens on {@code routerPort}. */
+    void environment(String name, int routerPort, String extra) {
+        Api.Reply reply = api.post("/api/environments", ADMIN, """
+                {"name": "%s", "regions": [{"name": "local", "targets": [{"name": "box", "deployer": "process",
+                 "settings": {"router_port": "%d"}}]}]%s}""".formatted(name, routerPort, extra));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    }
+
+    void service(String yamlOrJson) {
+        Api.Reply reply = api.postBytes("/api/services", ADMIN, "application/json", yamlOrJson.getBytes());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    }
+
+    /**
+     * Builds a bundle of the sample service whose bin/start exports {@code env} first (how a test makes a version
+     * that fails or never gets healthy), uploads it, and returns its digest.
+     */
+    String upload(Path workDir, String message, Map<String, String> env) {
+        try {
+            Path dir = Files.createTempDirectory(workDir, "bundle-");
+            Path sample = Path.of(System.getProperty("gantry.repository.root", ".."), "samples", "hello-service");
+            Files.createDirectories(dir.resolve("bin"));
+            Files.copy(sample.resolve("server.py"), dir.resolve("server.py"));
+            StringBuilder start = new StringBuilder("#!/bin/sh\nexport HELLO_MESSAGE='" + message + "'\n");
+            env.forEach((key, value) -> start.append("export ").append(key).append("='").append(value).append("'\n"));
+            start.append("exec python3 \"$(dirname \"$0\")/../server.py\"\n");
+            Files.writeString(dir.resolve("bin/start"), start);
+            Files.setPosixFilePermissions(dir.resolve("bin/start"), PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path tar = workDir.resolve(dir.getFileName() + ".tar.gz");
+            Process pack = new ProcessBuilder("tar", "-czf", tar.toString(), "-C", dir.toString(), "bin", "server.py")
+                    .inheritIO().start();
+            assertThat(pack.waitFor()).isZero();
+            byte[] bytes = Files.readAllBytes(tar);
+            String digest = ArtifactApiIT.sha256(bytes);
+            Api.Reply put = api.bytes("PUT", "/api/artifacts/" + digest, ADMIN, "application/octet-stream", bytes);
+            assertThat(put.status()).as(put.body()).isIn(200, 201);
+            return digest;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Api.Reply deploy(String service, String digest, String environment, String extra) {
+        return api.post("/api/deploys", ADMIN, """
+                {"service": "%s", "artifact_sha": "%s", "environment": "%s"%s}""".formatted(service, digest, environment, extra));
+    }
+
+    String start(String service, String digest, String environment) {
+        Api.Reply reply = deploy(service, digest, environment, "");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json().get("deploy_id").asText();
+    }
+
+    JsonNode get(String id) {
+        Api.Reply reply = api.get("/api/deploys/" + id, ADMIN);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json();
+    }
+
+    JsonNode await(String id, Duration timeout, String... statuses) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode deploy = null;
+        while (System.nanoTime() < deadline) {
+            deploy = get(id);
+            if (List.of(statuses).contains(deploy.get("status").asText())) {
+                return deploy;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("deploy " + id + " never reached " + List.of(statuses) + ": " + deploy.toPrettyString());
+    }
+
+    /** One request through the router as a client sees it. */
+    record Hit(long atNanos, int status, String version, String body) {
+    }
+
+    /** Sends requests through the router without pause until closed, recording every answer (or failure). */
+    static final class Traffic implements AutoCloseable {
+        private final List<Hit> hits = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Traffic(int routerPort) {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            URI uri = URI.create("http://127.0.0.1:" + routerPort + "/");
+            thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        hits.add(new Hit(System.nanoTime(), response.statusCode(),
+                                response.headers().firstValue("X-Gantry-Version").orElse(""), response.body().trim()));
+                    } catch (IOException e) {
+                        hits.add(new Hit(System.nanoTime(), 0, "", e.toString()));
+                        sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    sleep(3);
+                }
+            }, "traffic");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        List<Hit> hits() {
+            return List.copyOf(hits);
+        }
+
+        List<Hit> since(long nanos) {
+            return hits.stream().filter(hit -> hit.atNanos() >= nanos).toList();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    /**
+     * Routers and instances outlive the server on purpose (a crash must not drop traffic): tests stop them by what
+     * their command lines hold, the server's data directory.
+     */
+    static void killTargets(Path dataDir) {
+        String marker = dataDir.toAbsolutePath().toString();
+        ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().map(line -> line.contains(marker)).orElse(false)
+                        || process.info().arguments().map(args -> String.join(" ", args).contains(marker)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+}

@@ -1,0 +1,227 @@
+package dev.gantry.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.server.testing.Api;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deploys of the sample service as real processes behind the real router, with real traffic: canary steps, an
+ * automatic rollback on a failing gate, a manual rollback, approvals and the bad inputs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+class DeploysIT {
+    private static final String ADMIN = GantryProcess.ADMIN_TOKEN;
+    private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    static Path workDir;
+    private GantryProcess server;
+    private DeployClient deploys;
+    private int routerPort;
+
+    @BeforeAll
+    void start() throws Exception {
+        server = GantryProcess.start(workDir, Map.of());
+        server.awaitReady(Duration.ofSeconds(120));
+        deploys = new DeployClient(new Api(server.url()));
+        routerPort = GantryProcess.freePort();
+        deploys.environment("production", routerPort, """
+                , "health_timeout": "20s", "bake": "1s", "max_error_rate": 0.2, "min_requests": 10""");
+        deploys.service("""
+                {"service": "hello", "instances": 2, "health_path": "/healthz",
+                 "strategy": {"type": "canary", "steps": [{"weight": 10, "hold": "2s"}, {"weight": 50, "hold": "2s"}, {"weight": 100}]}}""");
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        DeployClient.killTargets(workDir);
+    }
+
+    @Test
+    void aCanaryMovesTrafficStepByStepThenARollbackReturnsItAtOnce() throws Exception {
+        String v1 = deploys.upload(workDir, "v1", Map.of());
+        String v2 = deploys.upload(workDir, "v2", Map.of());
+        try (DeployClient.Traffic traffic = new DeployClient.Traffic(routerPort)) {
+            String first = deploys.start("hello", v1, "production");
+            JsonNode done = deploys.await(first, DEPLOY_TIMEOUT, "succeeded", "failed", "rolled_back");
+            assertThat(done.get("status").asText()).as(done.toPrettyString()).isEqualTo("succeeded");
+            String v1Release = done.at("/release/release_id").asText();
+
+            long canaryStarted = System.nanoTime();
+            String second = deploys.start("hello", v2, "production");
+            JsonNode canary = deploys.await(second, DEPLOY_TIMEOUT, "succeeded", "failed", "rolled_back");
+            assertThat(canary.get("status").asText()).as(canary.toPrettyString()).isEqualTo("succeeded");
+            String v2Release = canary.at("/release/release_id").asText();
+            assertThat(canary.at("/previous_release/release_id").asText()).isEqualTo(v1Release);
+            List<String> steps = new ArrayList<>();
+            canary.get("transitions").forEach(t -> steps.add(t.path("reason").asText()));
+            assertThat(steps).anyMatch(s -> s.startsWith("send ") && s.contains(" 10% to " + v2Release))
+                    .anyMatch(s -> s.startsWith("send ") && s.contains(" 50% to " + v2Release))
+                    .anyMatch(s -> s.startsWith("send 100% to " + v2Release));
+            assertThat(canary.at("/weights/box/" + v2Release).asInt()).isEqualTo(100);
+
+            List<DeployClient.Hit> during = traffic.since(canaryStarted);
+            Map<String, Long> byVersion = during.stream().filter(hit -> hit.status() == 200)
+                    .collect(Collectors.groupingBy(DeployClient.Hit::body, Collectors.counting()));
+            assertThat(byVersion).containsKeys("hello from v1", "hello from v2");
+            assertThat(during).as("no request failed while traffic moved").allMatch(hit -> hit.status() == 200);
+            Thread.sleep(300);
+            List<DeployClient.Hit> after = traffic.since(System.nanoTime() - 200_000_000L);
+            assertThat(after).isNotEmpty().allMatch(hit -> hit.body().equals("hello from v2") && hit.version().equals(v2Release));
+
+            // a finished deploy rolls back through a new deploy; the old version is started again and gets all traffic
+            long decided = System.nanoTime();
+            Api.Reply rollback = deploys.api().post("/api/deploys/" + second + "/rollback", ADMIN, "{\"reason\": \"test\"}");
+            assertThat(rollback.status()).as(rollback.body()).isEqualTo(200);
+            String rollbackId = rollback.json().get("deploy_id").asText();
+            assertThat(rollbackId).isNotEqualTo(second);
+            assertThat(rollback.json().get("rolled_back_to").asText()).isEqualTo(v1);
+            JsonNode back = deploys.await(rollbackId, DEPLOY_TIMEOUT, "succeeded", "failed", "rolled_back");
+            assertThat(back.get("status").asText()).as(back.toPrettyString()).isEqualTo("succeeded");
+            assertThat(back.get("kind").asText()).isEqualTo("rollback");
+            Thread.sleep(300);
+            assertThat(traffic.since(System.nanoTime() - 200_000_000L)).isNotEmpty()
+                    .allMatch(hit -> hit.body().equals("hello from v1"));
+            assertThat(traffic.since(decided)).as("no request failed during the rollback").allMatch(hit -> hit.status() == 200);
+
+            JsonNode releases = deploys.api().get("/api/services/hello/releases", ADMIN).json();
+            assertThat(releases.get("releases")).hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aCanaryThatFailsItsGateIsRolledBackByItself() throws Exception {
+        String good = deploys.upload(workDir, "good", Map.of());
+        String bad = deploys.upload(workDir, "bad", Map.of("HELLO_FAIL_RATE", "0.7"));
+        deploys.service("""
+                {"service": "flaky", "instances": 1, "strategy": {"type": "canary",
+                 "steps": [{"weight": 50, "hold": "20s"}, {"weight": 100}]}}""");
+        int port = GantryProcess.freePort();
+        deploys.environment("flaky-prod", port, """
+                , "health_timeout": "20s", "bake": "1s", "max_error_rate": 0.2, "min_requests": 10""");
+        try (DeployClient.Traffic traffic = new DeployClient.Traffic(port)) {
+            JsonNode first = deploys.await(deploys.start("flaky", good, "flaky-prod"), DEPLOY_TIMEOUT, "succeeded", "failed");
+            assertThat(first.get("status").asText()).isEqualTo("succeeded");
+
+            String canary = deploys.start("flaky", bad, "flaky-prod");
+            JsonNode rolledBack = deploys.await(canary, DEPLOY_TIMEOUT, "rolled_back", "succeeded", "failed");
+            assertThat(rolledBack.get("status").asText()).as(rolledBack.toPrettyString()).isEqualTo("rolled_back");
+            assertThat(rolledBack.get("reason").asText()).contains("error rate").contains("above the ceiling");
+            Thread.sleep(300);
+            assertThat(traffic.since(System.nanoTime() - 200_000_000L)).isNotEmpty()
+                    .allMatch(hit -> hit.body().equals("hello from good"));
+        }
+    }
+
+    @Test
+    void badInputGetsClearErrors() throws Exception {
+        String digest = deploys.upload(workDir, "input", Map.of());
+        assertThat(deploys.deploy("nope", digest, "production", "").status()).isEqualTo(404);
+        assertThat(deploys.deploy("hello", digest, "nowhere", "").status()).isEqualTo(404);
+        Api.Reply badDigest = deploys.deploy("hello", "sha256:xyz", "production", "");
+        assertThat(badDigest.status()).isEqualTo(400);
+        assertThat(badDigest.error()).isEqualTo("invalid_digest");
+        Api.Reply unknownDigest = deploys.deploy("hello", "sha256:" + "ab".repeat(32), "production", "");
+        assertThat(unknownDigest.status()).as(unknownDigest.body()).isEqualTo(404);
+        Api.Reply badStrategy = deploys.deploy("hello", digest, "production", ", \"strategy\": \"yolo\"");
+        assertThat(badStrategy.status()).isEqualTo(400);
+        assertThat(badStrategy.body()).contains("canary, blue_green or rolling");
+
+        Api.Reply badService = deploys.api().postBytes("/api/services", ADMIN, "application/json",
+                "{\"service\": \"x\", \"instancez\": 2}".getBytes());
+        assertThat(badService.status()).isEqualTo(400);
+        assertThat(badService.body()).contains("instancez").contains("\"line\":1");
+
+        Api.Reply badEnvironment = deploys.api().post("/api/environments", ADMIN, """
+                {"name": "bad", "regions": [{"name": "r", "targets": []}]}""");
+        assertThat(badEnvironment.status()).isEqualTo(400);
+        assertThat(badEnvironment.body()).contains("needs at least one target");
+    }
+
+    @Test
+    void aSecondDeployGets409AndApprovalsNeedAnotherPerson() throws Exception {
+        deploys.service("""
+                {"service": "gated", "instances": 1, "strategy": {"type": "blue_green", "hold": "1s"}}""");
+        int port = GantryProcess.freePort();
+        deploys.environment("gated-prod", port, ", \"approvals\": 1, \"health_timeout\": \"20s\"");
+        String one = deploys.upload(workDir, "gated-1", Map.of());
+        String two = deploys.upload(workDir, "gated-2", Map.of());
+
+        String first = deploys.start("gated", one, "gated-prod");
+        deploys.await(first, DEPLOY_TIMEOUT, "awaiting_approval");
+        Api.Reply racing = deploys.deploy("gated", two, "gated-prod", "");
+        assertThat(racing.status()).isEqualTo(409);
+        assertThat(racing.error()).isEqualTo("deploy_in_progress");
+        assertThat(racing.body()).contains(first);
+
+        Api.Reply self = deploys.api().post("/api/deploys/" + first + "/approve", ADMIN, "{}");
+        assertThat(self.status()).isEqualTo(403);
+        assertThat(self.error()).isEqualTo("self_approval");
+
+        String bob = tokenFor("bob-approver", "deployer");
+        Api.Reply approved = deploys.api().post("/api/deploys/" + first + "/approve", bob, "{\"comment\": \"looks fine\"}");
+        assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+        JsonNode done = deploys.await(first, DEPLOY_TIMEOUT, "succeeded", "failed", "rolled_back");
+        assertThat(done.get("status").asText()).as(done.toPrettyString()).isEqualTo("succeeded");
+        assertThat(done.get("approvals").get(0).get("user").asText()).isEqualTo("bob-approver");
+
+        Api.Reply noPrevious = deploys.api().post("/api/deploys/" + first + "/rollback", ADMIN, "{}");
+        assertThat(noPrevious.status()).isEqualTo(409);
+        assertThat(noPrevious.error()).isEqualTo("no_previous_release");
+
+        // queued behind a deploy that waits for approval, then rejected: the queued one goes next
+        String waiting = deploys.start("gated", two, "gated-prod");
+        Api.Reply queued = deploys.deploy("gated", deploys.upload(workDir, "gated-3", Map.of()), "gated-prod", ", \"queue\": true");
+        assertThat(queued.status()).isEqualTo(201);
+        assertThat(queued.json().get("status").asText()).isEqualTo("queued");
+        deploys.await(waiting, DEPLOY_TIMEOUT, "awaiting_approval");
+        Api.Reply rejected = deploys.api().post("/api/deploys/" + waiting + "/reject", bob, "{\"comment\": \"not today\"}");
+        assertThat(rejected.status()).isEqualTo(200);
+        JsonNode failed = deploys.await(waiting, DEPLOY_TIMEOUT, "failed", "rolled_back");
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("reason").asText()).contains("rejected by bob-approver");
+        deploys.await(queued.json().get("deploy_id").asText(), DEPLOY_TIMEOUT, "awaiting_approval");
+    }
+
+    @Test
+    void instancesThatNeverGetHealthyFailTheDeployWithTheReason() throws Exception {
+        deploys.service("""
+                {"service": "sick", "instances": 1, "strategy": {"type": "canary", "steps": [{"weight": 100}]}}""");
+        int port = GantryProcess.freePort();
+        deploys.environment("sick-prod", port, ", \"health_timeout\": \"3s\"");
+        String healthy = deploys.upload(workDir, "fine", Map.of());
+        String sick = deploys.upload(workDir, "sick", Map.of("HELLO_UNHEALTHY", "1"));
+        assertThat(deploys.await(deploys.start("sick", healthy, "sick-prod"), DEPLOY_TIMEOUT, "succeeded", "failed")
+                .get("status").asText()).isEqualTo("succeeded");
+        JsonNode deploy = deploys.await(deploys.start("sick", sick, "sick-prod"), DEPLOY_TIMEOUT, "rolled_back", "failed", "succeeded");
+        assertThat(deploy.get("status").asText()).isEqualTo("rolled_back");
+        assertThat(deploy.get("reason").asText()).contains("became healthy").contains("within 3 s");
+    }
+
+    private String tokenFor(String name, String role) {
+        Api api = deploys.api();
+        Api.Reply user = api.post("/api/users", ADMIN, "{\"name\":\"" + name + "\",\"role\":\"" + role + "\"}");
+        assertThat(user.status()).as(user.body()).isEqualTo(201);
+        Api.Reply token = api.post("/api/tokens", ADMIN, "{\"name\":\"test\",\"user_id\":\"" + user.json().get("id").asText() + "\"}");
+        assertThat(token.status()).as(token.body()).isEqualTo(201);
+        return token.json().get("token").asText();
+    }
+}

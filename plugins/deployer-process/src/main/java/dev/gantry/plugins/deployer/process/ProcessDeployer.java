@@ -1,0 +1,469 @@
+package dev.gantry.plugins.deployer.process;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gantry.plugin.api.PluginContext;
+import dev.gantry.plugin.api.deploy.DeployTarget;
+import dev.gantry.plugin.api.deploy.Deployer;
+import dev.gantry.plugin.api.deploy.DeployerException;
+import dev.gantry.plugin.api.deploy.InstanceStatus;
+import dev.gantry.plugin.api.deploy.StaleFenceException;
+import dev.gantry.plugin.api.deploy.VersionSpec;
+import dev.gantry.plugins.deployer.process.RouterClient.VersionState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gantry's default deployer ({@code kind: process}): each instance of a version is a local process started from the
+ * version's unpacked artifact ({@code bin/start}, with {@code PORT}), and one router process per target splits the
+ * traffic on the target's {@code router_port} between versions by weight. Instances and routers run in sessions of
+ * their own and outlive the server; everything needed to find them again is in files under the plugin's data
+ * directory, so a restarted server (or a new instance of this class) adopts them without restarting anything.
+ *
+ * <p>Changing calls are serialized per target, across threads and across server processes on this machine, and fenced:
+ * a caller whose fencing token is lower than one the target has seen gets {@link StaleFenceException}.
+ */
+@Extension
+public final class ProcessDeployer implements Deployer {
+    private static final Logger log = LoggerFactory.getLogger(ProcessDeployer.class);
+    /** Server environment variables an instance gets besides its version's own; nothing that could be a secret. */
+    private static final List<String> PASSED_THROUGH = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
+            "LC_CTYPE", "TZ", "TMPDIR");
+    /** How long started instances are watched so they join the router's backends once they pass their health check. */
+    private static final Duration SETTLE_WATCH = Duration.ofMinutes(2);
+    private static final Duration SETTLE_POLL = Duration.ofMillis(250);
+
+    private final Path dataDirectory;
+    private final HttpClient httpClient;
+    private final Clock clock;
+    private final ProcessDeployerConfig config;
+    private final Artifacts artifacts;
+    private final Routers routers;
+    private final ExecutorService background;
+
+    public ProcessDeployer(PluginContext context) {
+        requireNonNull(context, "context is null");
+        this.config = ProcessDeployerConfig.from(context.config());
+        this.dataDirectory = context.dataDirectory().toAbsolutePath().normalize();
+        this.httpClient = requireNonNull(context.httpClient(), "httpClient is null");
+        this.clock = context.clock();
+        this.artifacts = new Artifacts(dataDirectory, httpClient);
+        this.routers = new Routers(config, httpClient);
+        this.background = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "deployer-process-background");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            Files.createDirectories(dataDirectory.resolve("targets"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the process deployer's directory " + dataDirectory, e);
+        }
+        artifacts.removeLeftovers();
+    }
+
+    @Override
+    public String kind() {
+        return "process";
+    }
+
+    @Override
+    public void ensureInstances(DeployTarget target, VersionSpec version, int instances) {
+        requireNonNull(version, "version is null");
+        if (instances < 0) {
+            throw new IllegalArgumentException("instances must be 0 or more, got " + instances);
+        }
+        TargetDirectory dir = directory(target);
+        TargetDirectory.name("version", version.version());
+        String digest = "sha256:" + Artifacts.hex(version.artifactDigest());
+        if (!version.healthPath().startsWith("/") || version.healthPath().chars().anyMatch(c -> c <= ' ')) {
+            throw new DeployerException("health path '" + version.healthPath() + "' of version " + version.version()
+                    + " must start with '/' and hold no spaces");
+        }
+        dir.exclusively(() -> {
+            dir.checkFence();
+            List<InstanceRecord> live = new ArrayList<>();
+            List<InstanceRecord> toStop = new ArrayList<>();
+            List<InstanceRecord> started = new ArrayList<>();
+            boolean changed = false;
+            try {
+                for (InstanceRecord record : InstanceRecord.read(dir, version.version())) {
+                    if (!Processes.isRunning(record.identity())) {
+                        log.info("instance {} of target {} (pid {}) is no longer running; forgetting it", record.id(),
+                                dir.describe(), record.pid());
+                        record.delete(dir);
+                        changed = true;
+                    } else if (!record.artifactDigest().equals(digest)) {
+                        // the same version label now names other bytes: its old instances are not this version
+                        toStop.add(record);
+                    } else {
+                        live.add(record);
+                    }
+                }
+                // the highest indexes go first, so a scaled-down version keeps 0..n-1
+                while (live.size() > instances) {
+                    toStop.add(live.remove(live.size() - 1));
+                }
+                if (!toStop.isEmpty()) {
+                    changed = true;
+                    stop(dir, toStop);
+                }
+                for (int i = 0; i < live.size(); i++) {
+                    InstanceRecord record = live.get(i);
+                    if (!record.healthPath().equals(version.healthPath())) {
+                        InstanceRecord updated = new InstanceRecord(record.version(), record.index(), record.pid(),
+                                record.port(), record.startedAt(), record.startTicks(), record.artifactDigest(),
+                                version.healthPath());
+                        updated.write(dir);
+                        live.set(i, updated);
+                    }
+                }
+                if (live.size() < instances) {
+                    // verified and unpacked before anything starts: a corrupt artifact starts nothing
+                    Path artifact = artifacts.prepare(version);
+                    Set<Integer> taken = new HashSet<>();
+                    live.forEach(record -> taken.add(record.index()));
+                    for (int index = 0; live.size() + started.size() < instances; index++) {
+                        if (!taken.contains(index)) {
+                            started.add(start(dir, version, digest, artifact, index));
+                            changed = true;
+                        }
+                    }
+                    log.info("started {} instance(s) of version {} on target {}", started.size(), version.version(),
+                            dir.describe());
+                }
+            } catch (IOException e) {
+                throw new DeployerException("cannot update the instances of version " + version.version() + " on target "
+                        + dir.describe() + ": " + e.getMessage(), e);
+            } finally {
+                if (changed) {
+                    afterChange(dir, started);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void removeVersion(DeployTarget target, String version) {
+        TargetDirectory dir = directory(target);
+        TargetDirectory.name("version", version);
+        dir.exclusively(() -> {
+            dir.checkFence();
+            if (Routers.everStarted(dir)) {
+                RouterClient router = routers.running(dir).orElseGet(() -> routers.ensure(dir));
+                Map<String, VersionState> state = router.state();
+                VersionState current = state.get(version);
+                if (current != null && current.weight() > 0) {
+                    throw new DeployerException("version " + version + " still receives " + current.weight()
+                            + "% of the traffic on target " + dir.describe() + "; give its share to other versions "
+                            + "with setWeights before removing it");
+                }
+                if (current != null) {
+                    Map<String, VersionState> next = new TreeMap<>(state);
+                    next.remove(version);
+                    router.putState(target.fence(), next);
+                }
+            }
+            List<InstanceRecord> records = InstanceRecord.read(dir, version);
+            stopProcesses(records);
+            for (InstanceRecord record : records) {
+                try {
+                    record.delete(dir);
+                } catch (IOException e) {
+                    throw new DeployerException("cannot delete the record of instance " + record.id() + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            if (!records.isEmpty()) {
+                log.info("removed version {} from target {}: stopped {} instance(s)", version, dir.describe(),
+                        records.size());
+            }
+            PrometheusTargets.write(dataDirectory, dir, InstanceRecord.readAll(dir));
+        });
+    }
+
+    @Override
+    public void setWeights(DeployTarget target, Map<String, Integer> weightByVersion) {
+        requireNonNull(weightByVersion, "weightByVersion is null");
+        TargetDirectory dir = directory(target);
+        int sum = 0;
+        for (Map.Entry<String, Integer> entry : weightByVersion.entrySet()) {
+            TargetDirectory.name("version", entry.getKey());
+            Integer weight = entry.getValue();
+            if (weight == null || weight < 0 || weight > 100) {
+                throw new IllegalArgumentException("the weight of version " + entry.getKey()
+                        + " must be from 0 to 100, got " + weight);
+            }
+            sum += weight;
+        }
+        // no weights at all is allowed: it takes the service's traffic away (the rollback of a first deploy)
+        if (sum != 100 && !(sum == 0 && weightByVersion.values().stream().allMatch(weight -> weight == 0))) {
+            throw new IllegalArgumentException("the weights must add up to 100 (or all be 0), they add up to " + sum + ": "
+                    + new TreeMap<>(weightByVersion));
+        }
+        dir.exclusively(() -> {
+            dir.checkFence();
+            List<InstanceRecord> records = InstanceRecord.readAll(dir);
+            Map<String, List<String>> healthy = healthyBackends(records, Set.of());
+            for (Map.Entry<String, Integer> entry : new TreeMap<>(weightByVersion).entrySet()) {
+                if (entry.getValue() > 0 && healthy.getOrDefault(entry.getKey(), List.of()).isEmpty()) {
+                    throw new DeployerException("version " + entry.getKey() + " has no healthy instance on target "
+                            + dir.describe() + ", so it cannot take " + entry.getValue() + "% of the traffic"
+                            + (healthy.containsKey(entry.getKey()) ? "" : " (none was started: ensureInstances first)"));
+                }
+            }
+            RouterClient router = routers.ensure(dir);
+            Map<String, VersionState> next = new TreeMap<>();
+            healthy.forEach((version, backends) ->
+                    next.put(version, new VersionState(weightByVersion.getOrDefault(version, 0), backends)));
+            router.putState(target.fence(), next);
+            log.info("target {}: weights {}", dir.describe(), new TreeMap<>(weightByVersion));
+            PrometheusTargets.write(dataDirectory, dir, records);
+        });
+    }
+
+    @Override
+    public Map<String, Integer> weights(DeployTarget target) {
+        TargetDirectory dir = directory(target);
+        if (!Routers.everStarted(dir)) {
+            return Map.of();
+        }
+        // a router that died is started again: it restores the weights it persisted
+        RouterClient router = routers.running(dir).orElseGet(() -> dir.exclusively(() -> routers.ensure(dir)));
+        Map<String, Integer> weights = new TreeMap<>();
+        router.state().forEach((version, state) -> {
+            if (state.weight() > 0) {
+                weights.put(version, state.weight());
+            }
+        });
+        return weights;
+    }
+
+    @Override
+    public List<InstanceStatus> instances(DeployTarget target) {
+        TargetDirectory dir = directory(target);
+        List<InstanceRecord> records = InstanceRecord.readAll(dir);
+        Map<InstanceRecord, Boolean> health = health(records);
+        List<InstanceStatus> statuses = new ArrayList<>(records.size());
+        for (InstanceRecord record : records) {
+            statuses.add(new InstanceStatus(record.id(), record.version(), record.address(), health.get(record)));
+        }
+        return statuses;
+    }
+
+    private TargetDirectory directory(DeployTarget target) {
+        return new TargetDirectory(dataDirectory, requireNonNull(target, "target is null"));
+    }
+
+    private InstanceRecord start(TargetDirectory dir, VersionSpec version, String digest, Path artifact, int index)
+            throws IOException {
+        int port = freePort();
+        Path logFile = InstanceRecord.logFile(dir, version.version(), index);
+        Files.createDirectories(logFile.getParent());
+        // a line per start in the log, so a restarted instance's output can be told from its predecessor's
+        Files.writeString(logFile, "--- " + clock.instant() + " gantry: starting version " + version.version()
+                        + " instance " + index + " (" + digest + ") on port " + port + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Map<String, String> environment = new HashMap<>();
+        for (String name : PASSED_THROUGH) {
+            String value = System.getenv(name);
+            if (value != null) {
+                environment.put(name, value);
+            }
+        }
+        environment.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
+        environment.putAll(version.environment());
+        environment.put("PORT", Integer.toString(port));
+        environment.put("GANTRY_SERVICE", dir.target.service());
+        environment.put("GANTRY_ENVIRONMENT", dir.target.environment());
+        environment.put("GANTRY_TARGET", dir.target.target());
+        environment.put("GANTRY_VERSION", version.version());
+        environment.put("GANTRY_INSTANCE", Integer.toString(index));
+        Process process = Processes.startDetached(List.of(artifact.resolve("bin/start").toString()), artifact,
+                environment, logFile);
+        Processes.Identity identity = Processes.identify(process);
+        InstanceRecord record = new InstanceRecord(version.version(), index, identity.pid(), port,
+                identity.startedAt(), identity.startTicks(), digest, version.healthPath());
+        record.write(dir);
+        log.debug("started instance {} of target {}: pid {}, port {}", record.id(), dir.describe(), record.pid(), port);
+        return record;
+    }
+
+    /** Takes the instances out of the router first, so no request goes to a stopping process, then stops them. */
+    private void stop(TargetDirectory dir, List<InstanceRecord> records) throws IOException {
+        Set<String> leaving = new HashSet<>();
+        records.forEach(record -> leaving.add(record.address()));
+        refreshRouter(dir, leaving);
+        stopProcesses(records);
+        for (InstanceRecord record : records) {
+            record.delete(dir);
+        }
+        log.info("stopped {} instance(s) on target {}", records.size(), dir.describe());
+    }
+
+    /** Stops the processes all at once, so stopping many costs one grace period, not one each. */
+    private void stopProcesses(List<InstanceRecord> records) {
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        for (InstanceRecord record : records) {
+            stopping.add(CompletableFuture.runAsync(() -> Processes.stopTree(record.identity(), config.stopGrace()),
+                    background));
+        }
+        CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /**
+     * After instances changed: the router's backends follow (weights kept), Prometheus's file too, and the instances
+     * just started are watched so that they join the backends once healthy.
+     */
+    private void afterChange(TargetDirectory dir, List<InstanceRecord> started) {
+        try {
+            refreshRouter(dir, Set.of());
+        } catch (StaleFenceException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            log.warn("cannot update the router's backends of target {}: {}", dir.describe(), e.getMessage());
+        }
+        PrometheusTargets.write(dataDirectory, dir, InstanceRecord.readAll(dir));
+        if (!started.isEmpty()) {
+            background.execute(() -> addWhenHealthy(dir, started));
+        }
+    }
+
+    /**
+     * Watches started instances and refreshes the router's backends each time more of them pass their health check, so
+     * a replacement takes traffic without waiting for the controller's next setWeights. Stops once all are healthy or
+     * gone, after {@link #SETTLE_WATCH}, or as soon as another controller (a higher fence) drives the target.
+     */
+    private void addWhenHealthy(TargetDirectory dir, List<InstanceRecord> started) {
+        long deadline = System.nanoTime() + SETTLE_WATCH.toNanos();
+        int joined = 0;
+        try {
+            while (System.nanoTime() - deadline < 0) {
+                Processes.sleep(SETTLE_POLL);
+                Map<InstanceRecord, Boolean> health = health(started);
+                int healthy = (int) health.values().stream().filter(Boolean::booleanValue).count();
+                boolean settled = started.stream().allMatch(record -> health.get(record)
+                        || !Processes.isRunning(record.identity()));
+                if (healthy > joined) {
+                    joined = healthy;
+                    boolean current = dir.exclusively(() -> {
+                        if (dir.storedFence() != dir.target.fence()) {
+                            return false;
+                        }
+                        refreshRouter(dir, Set.of());
+                        return true;
+                    });
+                    if (!current) {
+                        return;
+                    }
+                }
+                if (settled) {
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot add the started instances of target {} to its router: {}", dir.describe(), e.getMessage());
+        }
+    }
+
+    /**
+     * Sets the router's backends of every version to its healthy instances (less {@code leaving}), keeping the weights.
+     * Does nothing when no router runs: the next setWeights starts one with the backends of that moment.
+     */
+    private void refreshRouter(TargetDirectory dir, Set<String> leaving) {
+        RouterClient router = routers.running(dir).orElse(null);
+        if (router == null) {
+            return;
+        }
+        Map<String, VersionState> current = router.state();
+        Map<String, List<String>> healthy = healthyBackends(InstanceRecord.readAll(dir), leaving);
+        Map<String, VersionState> next = new TreeMap<>();
+        healthy.forEach((version, backends) -> {
+            VersionState now = current.get(version);
+            next.put(version, new VersionState(now == null ? 0 : now.weight(), backends));
+        });
+        // a version the router knows but these records do not (its records were lost) keeps what it has
+        current.forEach((version, state) -> {
+            if (!next.containsKey(version) && state.weight() > 0) {
+                next.put(version, state);
+            }
+        });
+        if (!next.equals(current)) {
+            router.putState(dir.target.fence(), next);
+        }
+    }
+
+    /** Per version with records, the addresses of its healthy instances (possibly none), in index order. */
+    private Map<String, List<String>> healthyBackends(List<InstanceRecord> records, Set<String> leaving) {
+        Map<InstanceRecord, Boolean> health = health(records);
+        Map<String, List<String>> backends = new TreeMap<>();
+        for (InstanceRecord record : records) {
+            List<String> list = backends.computeIfAbsent(record.version(), version -> new ArrayList<>());
+            if (health.get(record) && !leaving.contains(record.address())) {
+                list.add(record.address());
+            }
+        }
+        return backends;
+    }
+
+    /**
+     * Whether each instance is healthy: its process runs and {@code GET <health path>} answers 2xx within the health
+     * timeout. All are checked at once.
+     */
+    private Map<InstanceRecord, Boolean> health(List<InstanceRecord> records) {
+        Map<InstanceRecord, CompletableFuture<Boolean>> checks = new LinkedHashMap<>();
+        for (InstanceRecord record : records) {
+            if (!Processes.isRunning(record.identity())) {
+                checks.put(record, CompletableFuture.completedFuture(false));
+                continue;
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + record.port()
+                            + record.healthPath()))
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .timeout(config.healthTimeout())
+                    .GET()
+                    .build();
+            checks.put(record, httpClient.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .thenApply(response -> response.statusCode() / 100 == 2)
+                    .exceptionally(failure -> false)
+                    // the request timeout should end it; this is the backstop should a connect hang longer
+                    .completeOnTimeout(false, config.healthTimeout().toMillis() + 500, TimeUnit.MILLISECONDS));
+        }
+        Map<InstanceRecord, Boolean> health = new LinkedHashMap<>();
+        checks.forEach((record, check) -> health.put(record, check.join()));
+        return health;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.gantry.plugins.deployer.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gantry.plugin.api.deploy.DeployerException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Unpacking refuses archives that would write outside the artifact's directory. */
+class TestArtifacts {
+    private static final String HEX = "0".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void unpacksFilesDirectoriesAndLinksWithTheirModes() throws IOException {
+        Path archive = archive(tar -> {
+            directory(tar, "bin/");
+            file(tar, "bin/start", "#!/bin/sh\n", 0100755);
+            file(tar, "./lib/app.txt", "app", 0100644);
+            symlink(tar, "current", "lib/app.txt");
+            symlink(tar, "lib/up", "../bin/start");
+        });
+        Path into = Files.createDirectories(dir.resolve("out"));
+
+        Artifacts.unpack(archive, into, HEX);
+
+        assertThat(into.resolve("bin/start")).hasContent("#!/bin/sh").isExecutable();
+        assertThat(Files.isExecutable(into.resolve("lib/app.txt"))).isFalse();
+        assertThat(into.resolve("current")).hasContent("app");
+        assertThat(into.resolve("lib/up")).hasContent("#!/bin/sh");
+    }
+
+    @Test
+    void refusesEntriesThatLeaveTheDirectory() throws IOException {
+        assertRefused(tar -> file(tar, "../escaped", "x", 0100644), "leaves");
+        assertRefused(tar -> file(tar, "bin/../../escaped", "x", 0100644), "leaves");
+        assertRefused(tar -> file(tar, "/etc/escaped", "x", 0100644), "leaves");
+        assertRefused(tar -> symlink(tar, "out", "/etc"), "outside");
+        assertRefused(tar -> symlink(tar, "out", "../.."), "outside");
+        // a link that chains out of the directory, then a file written through it
+        assertRefused(tar -> {
+            directory(tar, "d/");
+            symlink(tar, "d/l", "..");
+            symlink(tar, "a", "d/l/..");
+            file(tar, "a/escaped", "x", 0100644);
+        }, "a link on its path leads out");
+        assertThat(dir.resolve("escaped")).doesNotExist();
+        assertThat(dir.getParent().resolve("escaped")).doesNotExist();
+    }
+
+    private void assertRefused(Body body, String why) throws IOException {
+        Path archive = archive(body);
+        Path into = Files.createDirectories(dir.resolve("out-" + System.nanoTime()));
+        assertThatThrownBy(() -> Artifacts.unpack(archive, into, HEX))
+                .isInstanceOf(DeployerException.class).hasMessageContaining("refused").hasMessageContaining(why);
+    }
+
+    interface Body {
+        void write(TarArchiveOutputStream tar) throws IOException;
+    }
+
+    private Path archive(Body body) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
+            body.write(tar);
+        }
+        Path archive = Files.createTempFile(dir, "artifact", ".tar.gz");
+        Files.write(archive, bytes.toByteArray());
+        return archive;
+    }
+
+    private static void directory(TarArchiveOutputStream tar, String name) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setMode(040755);
+        tar.putArchiveEntry(entry);
+        tar.closeArchiveEntry();
+    }
+
+    private static void file(TarArchiveOutputStream tar, String name, String content, int mode) throws IOException {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry entry = new TarArchiveEntry(name, true);
+        entry.setSize(bytes.length);
+        entry.setMode(mode);
+        tar.putArchiveEntry(entry);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
+    private static void symlink(TarArchiveOutputStream tar, String name, String target) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+        entry.setLinkName(target);
+        tar.putArchiveEntry(entry);
+        tar.closeArchiveEntry();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.gantry.server.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gantry.plugin.api.deploy.DeployTarget;
+import dev.gantry.plugin.api.deploy.Deployer;
+import dev.gantry.plugin.api.deploy.DeployerException;
+import dev.gantry.plugin.api.deploy.InstanceStatus;
+import dev.gantry.plugin.api.deploy.VersionSpec;
+import dev.gantry.plugin.api.metrics.MetricsSource;
+import dev.gantry.server.artifact.ArtifactDigest;
+import dev.gantry.server.artifact.ArtifactService;
+import dev.gantry.server.http.HttpServer;
+import dev.gantry.server.http.Json;
+import dev.gantry.server.pipeline.DeploySpec;
+import dev.gantry.server.plugins.Extension;
+import dev.gantry.server.plugins.PluginHost;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** From stored deploys to deployer calls: which deployer runs a target, and what a release's version looks like. */
+class DeployTargets {
+    private final PluginHost plugins;
+    private final ArtifactService artifacts;
+    private final DeployCatalog catalog;
+    private final HttpServer http;
+
+    @Inject
+    DeployTargets(PluginHost plugins, ArtifactService artifacts, DeployCatalog catalog, HttpServer http) {
+        this.plugins = plugins;
+        this.artifacts = artifacts;
+        this.catalog = catalog;
+        this.http = http;
+    }
+
+    /** A target of the deploy's environment, addressed with the caller's fencing token. */
+    record Bound(EnvironmentSpec.Target spec, DeployTarget target, Deployer deployer) {
+    }
+
+    List<Bound> bind(EnvironmentSpec environment, DeployRow deploy, List<String> names) {
+        Map<String, EnvironmentSpec.Target> byName = new LinkedHashMap<>();
+        environment.allTargets().forEach(target -> byName.put(target.name(), target));
+        return names.stream().map(name -> {
+            EnvironmentSpec.Target spec = byName.get(name);
+            if (spec == null) {
+                throw new DeployerException("the environment " + environment.name() + " has no target '" + name
+                        + "' any more; it was changed while the deploy ran");
+            }
+            return new Bound(spec, new DeployTarget(deploy.service(), deploy.environment(), name, spec.settings(), deploy.fence()),
+                    deployer(spec.deployer()));
+        }).toList();
+    }
+
+    Deployer deployer(String kind) {
+        List<Extension<Deployer>> deployers = plugins.extensions(Deployer.class);
+        for (Extension<Deployer> deployer : deployers) {
+            if (deployer.instance().kind().equals(kind)) {
+                return deployer.instance();
+            }
+        }
+        throw new DeployerException("no enabled plugin provides the deployer '" + kind + "'; enabled deployers: "
+                + (deployers.isEmpty() ? "none" : String.join(", ", deployers.stream().map(d -> d.instance().kind()).toList())));
+    }
+
+    Optional<MetricsSource> metrics(String kind) {
+        return plugins.extensions(MetricsSource.class).stream().map(Extension::instance)
+                .filter(source -> source.kind().equals(kind)).findFirst();
+    }
+
+    /** The version a release runs as: its id is the label, its artifact comes from a signed, expiring URL. */
+    VersionSpec version(Connection connection, String releaseId, String environment) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("select artifact_digest, config from releases where id = ?")) {
+            query.setString(1, releaseId);
+            try (ResultSet row = query.executeQuery()) {
+                if (!row.next()) {
+                    throw new DeployerException("release " + releaseId + " does not exist");
+                }
+                ArtifactDigest digest = ArtifactDigest.parse(row.getString(1));
+                JsonNode config = Json.mapper().readTree(row.getString(2));
+                DeploySpec spec = Json.mapper().treeToValue(config.get("deploy"), DeploySpec.class);
+                Map<String, String> env = new TreeMap<>();
+                DeploySpec.EnvironmentOverride override = spec.environments().get(environment);
+                if (override != null) {
+                    env.putAll(override.env());
+                    if (!override.config().isEmpty()) {
+                        env.put("GANTRY_CONFIG", Json.write(override.config()));
+                    }
+                }
+                env.put("GANTRY_ENVIRONMENT", environment);
+                env.put("GANTRY_RELEASE", releaseId);
+                String url = artifacts.get(digest, http.url()).downloadUrl();
+                if (url == null) {
+                    throw new DeployerException("artifact " + digest + " cannot be downloaded (it is not available)");
+                }
+                return new VersionSpec(releaseId, digest.toString(), URI.create(url), env, spec.healthPath());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("release " + releaseId + " has an unreadable config snapshot", e);
+            }
+        }
+    }
+
+    /** Instances on every target of the deploy's environment, as their deployers report them now. */
+    Map<String, List<DeployRepresentation.Instance>> instances(Connection connection, DeployRow deploy) throws SQLException {
+        Optional<EnvironmentSpec> environment = catalog.environment(connection, deploy.environment());
+        Map<String, List<DeployRepresentation.Instance>> instances = new LinkedHashMap<>();
+        if (environment.isEmpty()) {
+            return instances;
+        }
+        for (EnvironmentSpec.Target target : environment.get().allTargets()) {
+            try {
+                List<InstanceStatus> statuses = deployer(target.deployer()).instances(
+                        new DeployTarget(deploy.service(), deploy.environment(), target.name(), target.settings(), deploy.fence()));
+                instances.put(target.name(), statuses.stream().map(status -> new DeployRepresentation.Instance(status.instanceId(),
+                        status.version(), status.address(), status.healthy())).toList());
+            } catch (RuntimeException e) {
+                instances.put(target.name(), List.of());
+            }
+        }
+        return instances;
+    }
+}
