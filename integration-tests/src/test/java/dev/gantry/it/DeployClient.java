@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -108,36 +109,45 @@ final class DeployClient {
     }
 
     /** One request through the router as a client sees it. */
-    record Hit(long atNanos, int status, String version, String body) {
+    record Hit(long sentNanos, long atNanos, int status, String version, String body) {
     }
 
     /** Sends requests through the router without pause until closed, recording every answer (or failure). */
     static final class Traffic implements AutoCloseable {
         private final List<Hit> hits = new CopyOnWriteArrayList<>();
-        private final Thread thread;
+        private final List<Thread> threads = new ArrayList<>();
         private volatile boolean running = true;
 
         Traffic(int routerPort) {
+            this(routerPort, 1);
+        }
+
+        /** {@code clients} threads, each sending its next request 3 ms after the last answer. */
+        Traffic(int routerPort, int clients) {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             URI uri = URI.create("http://127.0.0.1:" + routerPort + "/");
-            thread = new Thread(() -> {
-                while (running) {
-                    try {
-                        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        hits.add(new Hit(System.nanoTime(), response.statusCode(),
-                                response.headers().firstValue("X-Gantry-Version").orElse(""), response.body().trim()));
-                    } catch (IOException e) {
-                        hits.add(new Hit(System.nanoTime(), 0, "", e.toString()));
-                        sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
+            for (int i = 0; i < clients; i++) {
+                Thread thread = new Thread(() -> {
+                    while (running) {
+                        long sent = System.nanoTime();
+                        try {
+                            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                            hits.add(new Hit(sent, System.nanoTime(), response.statusCode(),
+                                    response.headers().firstValue("X-Gantry-Version").orElse(""), response.body().trim()));
+                        } catch (IOException e) {
+                            hits.add(new Hit(sent, System.nanoTime(), 0, "", e.toString()));
+                            sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        sleep(3);
                     }
-                    sleep(3);
-                }
-            }, "traffic");
-            thread.setDaemon(true);
-            thread.start();
+                }, "traffic-" + i);
+                thread.setDaemon(true);
+                thread.start();
+                threads.add(thread);
+            }
         }
 
         private static void sleep(long millis) {
@@ -159,7 +169,9 @@ final class DeployClient {
         @Override
         public void close() throws InterruptedException {
             running = false;
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
         }
     }
 

@@ -179,6 +179,8 @@ final class GantryProcess implements AutoCloseable {
         String dir = dataDir.toString();
         ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(line -> line.contains(dir)).orElse(false))
+                // only PostgreSQL: deployed instances and routers live under the data directory too, and outlive the server
+                .filter(p -> p.info().command().map(command -> command.endsWith("/postgres")).orElse(false))
                 .filter(p -> p.pid() != ProcessHandle.current().pid())
                 .forEach(found::add);
         return found.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());

@@ -95,7 +95,9 @@ public final class Router implements AutoCloseable {
             String token = HexFormat.of().formatHex(randomBytes(32));
             long pid = ProcessHandle.current().pid();
 
-            QueuedThreadPool threads = new QueuedThreadPool(200, 4);
+            // proxying does not block (see RouterProxyHandler): a few threads serve thousands of requests a second;
+            // the rest are for the admin API and bursts
+            QueuedThreadPool threads = new QueuedThreadPool(64, 4);
             threads.setName("router");
             server = new Server(threads);
             // close() drains in-flight requests itself; Jetty's graceful stop would also wait for idle keep-alive

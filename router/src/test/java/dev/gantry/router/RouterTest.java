@@ -60,6 +60,21 @@ class RouterTest extends RouterFixture {
         return send(admin(router.adminPort(), router.adminToken(), path).GET());
     }
 
+    /**
+     * The version's samples since {@code from}, once there are {@code count}: a sample is recorded when the router
+     * has finished writing the response, which can be a moment after the client has read it.
+     */
+    private JsonNode awaitSamples(String version, long from, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            JsonNode samples = json(get("/admin/samples?version=" + version + "&from=" + from + "&to=" + (System.currentTimeMillis() + 1)));
+            if (samples.path("samples").size() >= count || System.nanoTime() > deadline) {
+                return samples;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private HttpResponse<String> request(Map<String, String> headers) {
         return proxied(router.listenPort(), "/hello?x=1", headers);
     }
@@ -256,6 +271,8 @@ class RouterTest extends RouterFixture {
             assertThat(request(Map.of("X-Gantry-Version", "v2")).statusCode()).isEqualTo(500);
             assertThat(request(Map.of("X-Gantry-Version", "v1")).statusCode()).isEqualTo(200);
         }
+        awaitSamples("v1", from, 30);
+        awaitSamples("v2", from, 30);
         long to = System.currentTimeMillis() + 1;
 
         JsonNode v2 = json(get("/admin/samples?version=v2&from=" + from + "&to=" + to));
@@ -296,7 +313,7 @@ class RouterTest extends RouterFixture {
         assertThat(json(empty).path("message").asText()).contains("v1");
         assertThat(empty.headers().allValues("X-Gantry-Version")).containsExactly("v1");
 
-        JsonNode samples = json(get("/admin/samples?version=v1&from=" + from + "&to=" + (System.currentTimeMillis() + 1)));
+        JsonNode samples = awaitSamples("v1", from, 1);
         assertThat(samples.path("samples")).hasSize(1);
         assertThat(samples.path("samples").get(0).get(2).asInt()).isEqualTo(503);
 
@@ -319,7 +336,7 @@ class RouterTest extends RouterFixture {
 
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(response.headers().allValues("X-Gantry-Version")).containsExactly("v1");
-        JsonNode samples = json(get("/admin/samples?version=v1&from=" + from + "&to=" + (System.currentTimeMillis() + 1)));
+        JsonNode samples = awaitSamples("v1", from, 1);
         assertThat(samples.path("samples")).hasSize(1);
         assertThat(samples.path("samples").get(0).get(2).asInt()).isEqualTo(502);
     }

@@ -49,6 +49,8 @@ public final class LoadGenerator {
         client.start();
         try {
             run(client, url, rate, warmup, null);
+            // the warm-up's last samples are recorded by a router a moment after its responses arrive here
+            Thread.sleep(500);
             long[] latencies = new long[rate * seconds];
             long[] pids = args.length > 6 ? java.util.Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
             long self = ProcessHandle.current().pid();
@@ -136,6 +138,9 @@ public final class LoadGenerator {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // fields[0] is field 3 (state): utime and stime are fields 14 and 15
             ticks[i] = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            if (System.getenv("BENCH_CPU_DETAIL") != null) {
+                System.err.println("cpu " + pids[i] + " user " + fields[11] + " system " + fields[12]);
+            }
         }
         return ticks;
     }

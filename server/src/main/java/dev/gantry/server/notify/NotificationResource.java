@@ -45,6 +45,6 @@ public class NotificationResource {
         String text = body != null && body.message() != null ? body.message() : "Notifications from Gantry reach this channel.";
         Notification notification = new Notification("test", "Test notification from Gantry", text,
                 uri.getBaseUri().toString(), Map.of("sent_by", sender), clock.instant());
-        return new TestResult(notifications.send(notification));
+        return new TestResult(notifications.sendToAll(notification));
     }
 }

@@ -24,9 +24,22 @@ public class NotificationService {
     public record Delivery(String plugin, String extension, boolean delivered, String error, long durationMs) {
     }
 
+    /** Sends an event through every configured notifier. */
     public List<Delivery> send(Notification notification) {
+        return send(notification, false);
+    }
+
+    /** Sends through every notifier, the unconfigured ones too, so that their errors show (the test endpoint). */
+    public List<Delivery> sendToAll(Notification notification) {
+        return send(notification, true);
+    }
+
+    private List<Delivery> send(Notification notification, boolean unconfiguredToo) {
         List<Delivery> deliveries = new ArrayList<>();
         for (Extension<Notifier> notifier : plugins.extensions(Notifier.class)) {
+            if (!unconfiguredToo && !notifier.instance().configured()) {
+                continue;
+            }
             long started = System.nanoTime();
             String error = null;
             try {

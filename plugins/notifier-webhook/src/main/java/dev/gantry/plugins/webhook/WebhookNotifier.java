@@ -50,6 +50,11 @@ public final class WebhookNotifier implements Notifier {
     }
 
     @Override
+    public boolean configured() {
+        return config.url().isPresent();
+    }
+
+    @Override
     public void send(Notification notification) {
         URI url = config.url().orElseThrow(() -> new ExtensionFailedException(WebhookConfig.PREFIX + "url is not set"));
         byte[] body = SlackMessage.json(notification).getBytes(StandardCharsets.UTF_8);
