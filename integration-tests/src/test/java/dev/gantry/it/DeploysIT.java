@@ -216,6 +216,72 @@ class DeploysIT {
         assertThat(deploy.get("reason").asText()).contains("became healthy").contains("within 3 s");
     }
 
+    @Test
+    void aTrainDeploysServicesInTheOrderOfTheirDependencies() throws Exception {
+        deploys.service("""
+                {"service": "shop", "instances": 1, "depends_on": ["payments"], "strategy": {"type": "blue_green", "hold": "1s"}}""");
+        deploys.service("""
+                {"service": "payments", "instances": 1, "strategy": {"type": "blue_green", "hold": "1s"}}""");
+        Api.Reply environment = deploys.api().post("/api/environments", ADMIN, """
+                {"name": "train-prod", "regions": [{"name": "local", "targets": [{"name": "box", "deployer": "process",
+                 "settings": {"router_port.shop": "%d", "router_port.payments": "%d"}}]}], "health_timeout": "20s"}"""
+                .formatted(GantryProcess.freePort(), GantryProcess.freePort()));
+        assertThat(environment.status()).as(environment.body()).isEqualTo(201);
+        String shop = deploys.upload(workDir, "shop", Map.of());
+        String payments = deploys.upload(workDir, "payments", Map.of());
+
+        Api.Reply train = deploys.api().post("/api/trains", ADMIN, """
+                {"environment": "train-prod", "deploys": [{"service": "shop", "artifact_sha": "%s"},
+                 {"service": "payments", "artifact_sha": "%s"}]}""".formatted(shop, payments));
+        assertThat(train.status()).as(train.body()).isEqualTo(201);
+        assertThat(train.json().at("/members/0/service").asText()).isEqualTo("payments");
+        assertThat(train.json().at("/members/1/deploy_id").isTextual()).as("shop waits for payments").isFalse();
+        String trainId = train.json().get("train_id").asText();
+        JsonNode done = null;
+        for (long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos(); System.nanoTime() < deadline; Thread.sleep(200)) {
+            done = deploys.api().get("/api/trains/" + trainId, ADMIN).json();
+            if (!done.get("status").asText().equals("in_progress")) {
+                break;
+            }
+        }
+        assertThat(done.get("status").asText()).as(done.toPrettyString()).isEqualTo("succeeded");
+        JsonNode paymentsDeploy = deploys.get(done.at("/members/0/deploy_id").asText());
+        JsonNode shopDeploy = deploys.get(done.at("/members/1/deploy_id").asText());
+        assertThat(shopDeploy.get("created_at").asText()).as("shop starts after payments finished")
+                .isGreaterThan(paymentsDeploy.get("finished_at").asText());
+
+        deploys.service("""
+                {"service": "chicken", "instances": 1, "depends_on": ["egg"]}""");
+        deploys.service("""
+                {"service": "egg", "instances": 1, "depends_on": ["chicken"]}""");
+        Api.Reply cycle = deploys.api().post("/api/trains", ADMIN, """
+                {"environment": "train-prod", "deploys": [{"service": "chicken", "artifact_sha": "%s"},
+                 {"service": "egg", "artifact_sha": "%s"}]}""".formatted(shop, payments));
+        assertThat(cycle.status()).isEqualTo(400);
+        assertThat(cycle.error()).isEqualTo("dependency_cycle");
+        assertThat(cycle.body()).contains("chicken → egg → chicken");
+    }
+
+    @Test
+    void aFreezeWindowBlocksDeploysButAnAdminMayOverride() throws Exception {
+        String allWeek = "[\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"]";
+        deploys.environment("frozen-prod", GantryProcess.freePort(), """
+                , "freeze_windows": [{"days": %s, "from": "00:00", "to": "23:59:59", "reason": "holidays"}]""".formatted(allWeek));
+        String digest = deploys.upload(workDir, "frozen", Map.of());
+        Api.Reply frozen = deploys.deploy("hello", digest, "frozen-prod", "");
+        assertThat(frozen.status()).isEqualTo(409);
+        assertThat(frozen.error()).isEqualTo("environment_frozen");
+        assertThat(frozen.body()).contains("holidays");
+        String deployer = tokenFor("dora-deployer", "deployer");
+        Api.Reply notAdmin = deploys.api().post("/api/deploys", deployer, """
+                {"service": "hello", "artifact_sha": "%s", "environment": "frozen-prod", "override": true}""".formatted(digest));
+        assertThat(notAdmin.status()).isEqualTo(403);
+        Api.Reply overridden = deploys.deploy("hello", digest, "frozen-prod", ", \"override\": true");
+        assertThat(overridden.status()).as(overridden.body()).isEqualTo(201);
+        assertThat(deploys.await(overridden.json().get("deploy_id").asText(), DEPLOY_TIMEOUT, "succeeded", "failed", "rolled_back")
+                .get("status").asText()).isEqualTo("succeeded");
+    }
+
     private String tokenFor(String name, String role) {
         Api api = deploys.api();
         Api.Reply user = api.post("/api/users", ADMIN, "{\"name\":\"" + name + "\",\"role\":\"" + role + "\"}");

@@ -102,3 +102,26 @@ create table deploy_locks (
     acquired_at timestamptz not null,
     primary key (service, environment)
 );
+
+-- Release trains: several services deployed to one environment in the order of their depends_on graph; a member
+-- starts when the members it depends on succeeded, and the train stops at the first one that does not.
+create table trains (
+    id          text primary key,
+    environment text not null references environments (name),
+    state       text not null check (state in ('in_progress', 'succeeded', 'failed')),
+    reason      text,
+    created_by  text not null,
+    created_at  timestamptz not null,
+    finished_at timestamptz
+);
+
+create table train_members (
+    train_id        text not null references trains (id) on delete cascade,
+    service         text not null references services (name),
+    artifact_digest text not null,
+    position        int not null,
+    depends_on      text[] not null,
+    deploy_id       text references deploys (id),
+    primary key (train_id, service)
+);
+create index train_members_deploy on train_members (deploy_id);

@@ -56,6 +56,7 @@ public class DeployController implements AutoCloseable {
     private final Replica replica;
     private final DeployConfig config;
     private final AutoDeploy autoDeploy;
+    private final Trains trains;
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
     private final ExecutorService driverThreads = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "deploy-driver");
@@ -77,8 +78,9 @@ public class DeployController implements AutoCloseable {
     @Inject
     public DeployController(Database database, DeployStore store, DeployCatalog catalog, DeployTargets targets,
                             Notifications feed, NotificationService notifier, Replica replica, DeployConfig config,
-                            AutoDeploy autoDeploy) {
+                            AutoDeploy autoDeploy, Trains trains) {
         this.autoDeploy = autoDeploy;
+        this.trains = trains;
         this.database = database;
         this.store = store;
         this.catalog = catalog;
@@ -506,6 +508,7 @@ public class DeployController implements AutoCloseable {
                 return store.changeState(connection, deploy, "rolling_back", Optional.of(plan), "rollback", "controller", reason, true);
             });
             if (changed) {
+                notifications.execute(() -> trains.deployFinished(deploy.id()));
                 notify(deploy, rollingBack ? "deploy.failed" : "deploy.rolling_back",
                         (rollingBack ? "Rollback failed: " : "Rolling back: ") + deploy.service() + " in " + deploy.environment(),
                         reason);
@@ -523,6 +526,7 @@ public class DeployController implements AutoCloseable {
                 if (end.equals("succeeded")) {
                     notifications.execute(() -> autoDeploy.deploySucceeded(deploy));
                 }
+                notifications.execute(() -> trains.deployFinished(deploy.id()));
             }
         }
 

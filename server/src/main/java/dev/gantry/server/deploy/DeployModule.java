@@ -21,7 +21,8 @@ public final class DeployModule extends AbstractModule {
         bind(DeployService.class).in(Singleton.class);
         bind(DeployController.class).in(Singleton.class);
         bind(AutoDeploy.class).in(Singleton.class);
+        bind(Trains.class).in(Singleton.class);
         bind(BuildPassedListener.class).to(AutoDeploy.class);
-        Resources.bind(binder(), DeployResource.class, ServiceResource.class, EnvironmentResource.class);
+        Resources.bind(binder(), DeployResource.class, ServiceResource.class, EnvironmentResource.class, TrainResource.class);
     }
 }

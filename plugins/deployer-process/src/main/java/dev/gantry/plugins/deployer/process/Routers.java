@@ -132,9 +132,13 @@ final class Routers {
                 Processes.stopTree(new Processes.Identity(admin.pid(), started, -1), config.stopGrace())));
     }
 
-    /** The target's {@code router_port} setting, which a router cannot do without. */
+    /**
+     * The port of the service's router on the target: the setting {@code router_port.<service>}, else
+     * {@code router_port} (one router per service, so a target that runs several services names a port for each).
+     */
     static int routerPort(TargetDirectory target) {
-        String text = target.target.settings().get("router_port");
+        String text = target.target.settings().getOrDefault("router_port." + target.target.service(),
+                target.target.settings().get("router_port"));
         if (text == null || text.isBlank()) {
             throw new DeployerException("target " + target.describe() + " has no router_port setting: the process "
                     + "deployer needs the port its router listens on (set it in the environment's target settings)");
