@@ -282,6 +282,115 @@ class DeploysIT {
                 .get("status").asText()).isEqualTo("succeeded");
     }
 
+    @Test
+    void anArtifactCorruptedAtRestIsRefusedAndNothingStarts() throws Exception {
+        deploys.service("""
+                {"service": "fragile", "instances": 1, "strategy": {"type": "blue_green", "hold": "1s"}}""");
+        int port = GantryProcess.freePort();
+        deploys.environment("fragile-prod", port, ", \"health_timeout\": \"20s\"");
+        String good = deploys.upload(workDir, "fragile-good", Map.of());
+        String damaged = deploys.upload(workDir, "fragile-damaged", Map.of());
+        assertThat(deploys.await(deploys.start("fragile", good, "fragile-prod"), DEPLOY_TIMEOUT, "succeeded", "failed")
+                .get("status").asText()).isEqualTo("succeeded");
+        String hex = damaged.substring("sha256:".length());
+        Path blob = server.dataDir().resolve("plugin-data/artifact-store-fs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+        byte[] bytes = java.nio.file.Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 0x5a;
+        java.nio.file.Files.write(blob, bytes);
+
+        // the store's damage is found when the deployer fetches it: the deploy fails, the artifact is marked corrupt
+        try (DeployClient.Traffic traffic = new DeployClient.Traffic(port)) {
+            JsonNode deploy = deploys.await(deploys.start("fragile", damaged, "fragile-prod"), DEPLOY_TIMEOUT,
+                    "rolled_back", "failed", "succeeded");
+            assertThat(deploy.get("status").asText()).as(deploy.toPrettyString()).isIn("rolled_back", "failed");
+            assertThat(deploy.get("reason").asText()).containsIgnoringCase("corrupt");
+            Thread.sleep(300);
+            assertThat(traffic.hits()).isNotEmpty().allMatch(hit -> hit.body().equals("hello from fragile-good"));
+        }
+        JsonNode artifact = deploys.api().get("/api/artifacts/" + damaged, ADMIN).json();
+        assertThat(artifact.get("state").asText()).isEqualTo("corrupt");
+        // and a deploy of a digest known to be corrupt is refused at once
+        Api.Reply refused = deploys.deploy("fragile", damaged, "fragile-prod", "");
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.error()).isEqualTo("artifact_corrupt");
+    }
+
+    @Test
+    void pausePromoteAndAbortActOnARunningCanary() throws Exception {
+        deploys.service("""
+                {"service": "steered", "instances": 1, "strategy": {"type": "canary", "steps": [{"weight": 20, "hold": "10m"},
+                 {"weight": 60, "hold": "10m"}, {"weight": 100}]}}""");
+        int port = GantryProcess.freePort();
+        deploys.environment("steered-prod", port, ", \"health_timeout\": \"20s\", \"bake\": \"10m\"");
+        String one = deploys.upload(workDir, "steered-1", Map.of());
+        String two = deploys.upload(workDir, "steered-2", Map.of());
+        assertThat(deploys.await(deploys.start("steered", one, "steered-prod"), DEPLOY_TIMEOUT, "succeeded", "failed")
+                .get("status").asText()).isEqualTo("succeeded");
+        String id = deploys.start("steered", two, "steered-prod");
+        awaitStep(id, "canary at 20%");
+
+        Api.Reply paused = deploys.api().post("/api/deploys/" + id + "/pause", ADMIN, "{}");
+        assertThat(paused.status()).as(paused.body()).isEqualTo(200);
+        assertThat(paused.json().get("status").asText()).isEqualTo("paused");
+        assertThat(deploys.api().post("/api/deploys/" + id + "/promote", ADMIN, "{}").status()).as("promote while paused").isEqualTo(409);
+        assertThat(deploys.api().post("/api/deploys/" + id + "/resume", ADMIN, "{}").json().get("status").asText())
+                .isEqualTo("in_progress");
+        Api.Reply promoted = deploys.api().post("/api/deploys/" + id + "/promote", ADMIN, "{}");
+        assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
+        awaitStep(id, "canary at 60%");
+        assertThat(deploys.get(id).at("/weights/box").toString()).contains(":60");
+
+        Api.Reply aborted = deploys.api().post("/api/deploys/" + id + "/abort", ADMIN, "{}");
+        assertThat(aborted.status()).as(aborted.body()).isEqualTo(200);
+        JsonNode done = deploys.await(id, DEPLOY_TIMEOUT, "rolled_back", "failed", "succeeded");
+        assertThat(done.get("status").asText()).isEqualTo("rolled_back");
+        assertThat(done.get("reason").asText()).isEqualTo("aborted by admin");
+        assertThat(deploys.api().post("/api/deploys/" + id + "/resume", ADMIN, "{}").status()).isEqualTo(409);
+    }
+
+    @Test
+    void productionTakesOnlyWhatSucceededInStagingAndRollingKeepsServing() throws Exception {
+        deploys.service("""
+                {"service": "staged", "instances": 3, "strategy": {"type": "rolling", "batch_size": 1}}""");
+        int stagingPort = GantryProcess.freePort();
+        int productionPort = GantryProcess.freePort();
+        deploys.environment("staged-staging", stagingPort, ", \"health_timeout\": \"20s\"");
+        deploys.environment("staged-production", productionPort, ", \"health_timeout\": \"20s\", \"requires_success_in\": \"staged-staging\"");
+        String one = deploys.upload(workDir, "staged-1", Map.of());
+        String two = deploys.upload(workDir, "staged-2", Map.of());
+
+        Api.Reply unproven = deploys.deploy("staged", one, "staged-production", "");
+        assertThat(unproven.status()).isEqualTo(409);
+        assertThat(unproven.error()).isEqualTo("not_proven");
+        for (String digest : List.of(one, two)) {
+            assertThat(deploys.await(deploys.start("staged", digest, "staged-staging"), DEPLOY_TIMEOUT, "succeeded", "failed")
+                    .get("status").asText()).isEqualTo("succeeded");
+        }
+        assertThat(deploys.await(deploys.start("staged", one, "staged-production"), DEPLOY_TIMEOUT, "succeeded", "failed")
+                .get("status").asText()).isEqualTo("succeeded");
+        try (DeployClient.Traffic traffic = new DeployClient.Traffic(productionPort)) {
+            long started = System.nanoTime();
+            JsonNode rolling = deploys.await(deploys.start("staged", two, "staged-production"), DEPLOY_TIMEOUT, "succeeded", "failed",
+                    "rolled_back");
+            assertThat(rolling.get("status").asText()).as(rolling.toPrettyString()).isEqualTo("succeeded");
+            assertThat(rolling.get("strategy").asText()).isEqualTo("rolling");
+            List<String> steps = new ArrayList<>();
+            rolling.get("transitions").forEach(t -> steps.add(t.path("reason").asText()));
+            assertThat(steps).anyMatch(step -> step.startsWith("batch of 1 of 3")).anyMatch(step -> step.startsWith("batch of 2 of 3"));
+            assertThat(traffic.since(started)).isNotEmpty().allMatch(hit -> hit.status() == 200);
+        }
+    }
+
+    private void awaitStep(String id, String label) throws InterruptedException {
+        long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos();
+        JsonNode deploy = deploys.get(id);
+        while (!deploy.at("/step/description").asText().startsWith(label)) {
+            assertThat(System.nanoTime()).as("deploy %s reaches '%s': %s", id, label, deploy).isLessThan(deadline);
+            Thread.sleep(100);
+            deploy = deploys.get(id);
+        }
+    }
+
     private String tokenFor(String name, String role) {
         Api api = deploys.api();
         Api.Reply user = api.post("/api/users", ADMIN, "{\"name\":\"" + name + "\",\"role\":\"" + role + "\"}");

@@ -365,7 +365,12 @@ public class DeployController implements AutoCloseable {
                     VersionSpec version = database.inSqlTransaction(connection ->
                             targets.version(connection, step.version(), deploy.environment()));
                     for (DeployTargets.Bound target : bound) {
-                        target.deployer().ensureInstances(target.target(), version, step.instances());
+                        try {
+                            target.deployer().ensureInstances(target.target(), version, step.instances());
+                        } catch (DeployerException e) {
+                            // a download refused because the store found the blob damaged says so in the store's words
+                            throw targets.artifactProblem(version).map(problem -> new DeployerException(problem, e)).orElse(e);
+                        }
                     }
                     return new Outcome.Done(Optional.empty());
                 }

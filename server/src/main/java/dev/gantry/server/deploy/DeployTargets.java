@@ -107,6 +107,16 @@ class DeployTargets {
         }
     }
 
+    /** Why the version's artifact cannot be deployed, when the store knows it is corrupt or gone. */
+    Optional<String> artifactProblem(VersionSpec version) {
+        try {
+            artifacts.requireAvailable(ArtifactDigest.parse(version.artifactDigest()));
+            return Optional.empty();
+        } catch (dev.gantry.server.http.ApiException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** Instances on every target of the deploy's environment, as their deployers report them now. */
     Map<String, List<DeployRepresentation.Instance>> instances(Connection connection, DeployRow deploy) throws SQLException {
         Optional<EnvironmentSpec> environment = catalog.environment(connection, deploy.environment());
