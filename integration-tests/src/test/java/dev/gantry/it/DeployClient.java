@@ -181,9 +181,15 @@ final class DeployClient {
      */
     static void killTargets(Path dataDir) {
         String marker = dataDir.toAbsolutePath().toString();
-        ProcessHandle.allProcesses()
-                .filter(process -> process.info().commandLine().map(line -> line.contains(marker)).orElse(false)
-                        || process.info().arguments().map(args -> String.join(" ", args).contains(marker)).orElse(false))
-                .forEach(ProcessHandle::destroyForcibly);
+        ProcessHandle.allProcesses().filter(process -> commandLine(process).contains(marker)).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** The whole command line: the JDK's view of it stops at 4096 characters, before a router's --state-dir. */
+    static String commandLine(ProcessHandle process) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline"))).replace('\0', ' ');
+        } catch (IOException | SecurityException e) {
+            return process.info().commandLine().orElse("");
+        }
     }
 }

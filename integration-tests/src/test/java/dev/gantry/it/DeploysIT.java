@@ -381,6 +381,53 @@ class DeploysIT {
         }
     }
 
+    @Test
+    void aPassingBuildOfTheDefaultBranchDeploysItselfWherePipelineYamlSays() throws Exception {
+        int port = GantryProcess.freePort();
+        deploys.environment("auto-staging", port, ", \"health_timeout\": \"20s\"");
+        BuildClient builds = new BuildClient(deploys.api());
+        GitRepo repo = builds.register(workDir, "autohello", "");
+        Path sample = Path.of(System.getProperty("gantry.repository.root", ".."), "samples", "hello-service");
+        String sha = repo.commit("main", "first", Map.of(
+                "bin/start*", java.nio.file.Files.readString(sample.resolve("bin/start")),
+                "server.py", java.nio.file.Files.readString(sample.resolve("server.py")),
+                "pipeline.yaml", """
+                        version: 1
+                        stages:
+                          - name: package
+                            steps:
+                              - name: bundle
+                                run: mkdir -p dist/bin && cp bin/start dist/bin/start && cp server.py dist/server.py
+                        artifact:
+                          path: dist
+                        deploy:
+                          service: autohello
+                          instances: 1
+                          strategy: {type: blue_green, hold: 1s}
+                          auto_deploy: [auto-staging]
+                          environments:
+                            auto-staging: {env: {HELLO_MESSAGE: built and deployed}}
+                        """));
+        JsonNode build = builds.awaitFinished(builds.start("autohello", sha, "main"));
+        assertThat(build.get("status").asText()).as(build.toPrettyString()).isEqualTo("passed");
+
+        JsonNode list = deploys.api().get("/api/deploys?service=autohello", ADMIN).json();
+        for (long deadline = System.nanoTime() + 30_000_000_000L; list.get("deploys").isEmpty(); Thread.sleep(100)) {
+            assertThat(System.nanoTime()).as("a deploy of autohello starts").isLessThan(deadline);
+            list = deploys.api().get("/api/deploys?service=autohello", ADMIN).json();
+        }
+        JsonNode deploy = deploys.await(list.at("/deploys/0/deploy_id").asText(), DEPLOY_TIMEOUT, "succeeded", "failed", "rolled_back");
+        assertThat(deploy.get("status").asText()).as(deploy.toPrettyString()).isEqualTo("succeeded");
+        assertThat(deploy.at("/release/artifact_sha").asText()).isEqualTo(build.get("artifact_sha").asText());
+        JsonNode release = deploys.api().get("/api/services/autohello/releases", ADMIN).json().at("/releases/0");
+        assertThat(release.get("commit_sha").asText()).isEqualTo(sha);
+        assertThat(release.get("build_id").asText()).isEqualTo(build.get("build_id").asText());
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body().trim()).isEqualTo("hello from built and deployed");
+    }
+
     private void awaitStep(String id, String label) throws InterruptedException {
         long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos();
         JsonNode deploy = deploys.get(id);

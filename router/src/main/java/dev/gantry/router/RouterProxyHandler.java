@@ -18,6 +18,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -51,7 +52,7 @@ final class RouterProxyHandler extends ProxyHandler {
     }
 
     @Override
-    public void setServer(org.eclipse.jetty.server.Server server) {
+    public void setServer(Server server) {
         super.setServer(server);
         admin.setServer(server);
     }

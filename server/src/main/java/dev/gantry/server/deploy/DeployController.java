@@ -470,7 +470,7 @@ public class DeployController implements AutoCloseable {
                 targetHealth.put("version", step.version());
                 targetHealth.put("instances", instances.size());
                 targetHealth.put("healthy_instances", healthy);
-                Optional<MetricsSource> source = targets.metrics("router");
+                Optional<MetricsSource> source = targets.routerMetrics(target);
                 if (source.isPresent()) {
                     List<Sample> samples = source.get().samples(new MetricsQuery(target.target(), step.version(),
                             MetricsQuery.ERROR, gate.since(name, from), to));

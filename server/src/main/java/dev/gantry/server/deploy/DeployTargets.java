@@ -41,8 +41,11 @@ class DeployTargets {
         this.http = http;
     }
 
-    /** A target of the deploy's environment, addressed with the caller's fencing token. */
-    record Bound(EnvironmentSpec.Target spec, DeployTarget target, Deployer deployer) {
+    /**
+     * A target of the deploy's environment, addressed with the caller's fencing token; {@code pluginId} is the plugin
+     * of its deployer, whose own metrics source knows the target's router.
+     */
+    record Bound(EnvironmentSpec.Target spec, DeployTarget target, Deployer deployer, String pluginId) {
     }
 
     List<Bound> bind(EnvironmentSpec environment, DeployRow deploy, List<String> names) {
@@ -54,25 +57,32 @@ class DeployTargets {
                 throw new DeployerException("the environment " + environment.name() + " has no target '" + name
                         + "' any more; it was changed while the deploy ran");
             }
+            Extension<Deployer> deployer = deployerExtension(spec.deployer());
             return new Bound(spec, new DeployTarget(deploy.service(), deploy.environment(), name, spec.settings(), deploy.fence()),
-                    deployer(spec.deployer()));
+                    deployer.instance(), deployer.pluginId());
         }).toList();
     }
 
     Deployer deployer(String kind) {
+        return deployerExtension(kind).instance();
+    }
+
+    private Extension<Deployer> deployerExtension(String kind) {
         List<Extension<Deployer>> deployers = plugins.extensions(Deployer.class);
         for (Extension<Deployer> deployer : deployers) {
             if (deployer.instance().kind().equals(kind)) {
-                return deployer.instance();
+                return deployer;
             }
         }
         throw new DeployerException("no enabled plugin provides the deployer '" + kind + "'; enabled deployers: "
                 + (deployers.isEmpty() ? "none" : String.join(", ", deployers.stream().map(d -> d.instance().kind()).toList())));
     }
 
-    Optional<MetricsSource> metrics(String kind) {
-        return plugins.extensions(MetricsSource.class).stream().map(Extension::instance)
-                .filter(source -> source.kind().equals(kind)).findFirst();
+    /** The per-request metrics of a target: the source of kind {@code router} from the plugin that deploys it. */
+    Optional<MetricsSource> routerMetrics(Bound target) {
+        return plugins.extensions(MetricsSource.class).stream()
+                .filter(source -> source.pluginId().equals(target.pluginId()) && source.instance().kind().equals("router"))
+                .map(Extension::instance).findFirst();
     }
 
     /** The version a release runs as: its id is the label, its artifact comes from a signed, expiring URL. */

@@ -58,6 +58,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setOverrideWorkingDirectory(binaries.toFile())
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // the server's own shutdown stops PostgreSQL last; the library's hook would run alongside it and
+                    // take the database away from work still finishing
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "200")
                     // the library's defaults trade durability for test speed; a server keeps what it commits
                     .setServerConfig("fsync", "on")

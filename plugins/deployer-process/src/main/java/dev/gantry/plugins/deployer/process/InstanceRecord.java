@@ -1,5 +1,10 @@
 package dev.gantry.plugins.deployer.process;
 
+import dev.gantry.plugins.deployer.common.Files2;
+import dev.gantry.plugins.deployer.common.Json;
+import dev.gantry.plugins.deployer.common.Processes;
+import dev.gantry.plugins.deployer.common.RoutedInstance;
+import dev.gantry.plugins.deployer.common.TargetDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * after a server restart (pid and start time), to reach it (port) and to check it (health path).
  */
 record InstanceRecord(String version, int index, long pid, int port, Instant startedAt, long startTicks,
-                      String artifactDigest, String healthPath) {
+                      String artifactDigest, String healthPath) implements RoutedInstance {
     private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class);
 
     /** How the API names the instance: the version and its index, e.g. {@code 1.4.2-0}. */
@@ -27,7 +32,8 @@ record InstanceRecord(String version, int index, long pid, int port, Instant sta
         return version + "-" + index;
     }
 
-    String address() {
+    @Override
+    public String address() {
         return "127.0.0.1:" + port;
     }
 
@@ -35,12 +41,21 @@ record InstanceRecord(String version, int index, long pid, int port, Instant sta
         return new Processes.Identity(pid, startedAt, startTicks);
     }
 
+    /** {@code instances/} of the target's directory. */
+    static Path instancesDir(TargetDirectory target) {
+        return target.root().resolve("instances");
+    }
+
+    static Path versionDir(TargetDirectory target, String version) {
+        return instancesDir(target).resolve(TargetDirectory.name("version", version));
+    }
+
     static Path file(TargetDirectory target, String version, int index) {
-        return target.versionDir(version).resolve(index + ".json");
+        return versionDir(target, version).resolve(index + ".json");
     }
 
     static Path logFile(TargetDirectory target, String version, int index) {
-        return target.versionDir(version).resolve(index + ".log");
+        return versionDir(target, version).resolve(index + ".log");
     }
 
     void write(TargetDirectory target) {
@@ -62,7 +77,7 @@ record InstanceRecord(String version, int index, long pid, int port, Instant sta
 
     /** The records of one version, by index. */
     static List<InstanceRecord> read(TargetDirectory target, String version) {
-        Path dir = target.versionDir(version);
+        Path dir = versionDir(target, version);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -85,11 +100,12 @@ record InstanceRecord(String version, int index, long pid, int port, Instant sta
 
     /** The records of every version on the target, by version and index. */
     static List<InstanceRecord> readAll(TargetDirectory target) {
-        if (!Files.isDirectory(target.instancesDir)) {
+        Path instancesDir = instancesDir(target);
+        if (!Files.isDirectory(instancesDir)) {
             return List.of();
         }
         List<InstanceRecord> records = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(target.instancesDir)) {
+        try (Stream<Path> dirs = Files.list(instancesDir)) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 String version = dir.getFileName().toString();
                 try {
@@ -100,7 +116,7 @@ record InstanceRecord(String version, int index, long pid, int port, Instant sta
                 records.addAll(read(target, version));
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + target.instancesDir, e);
+            throw new java.io.UncheckedIOException("cannot list " + instancesDir, e);
         }
         return records;
     }

@@ -9,33 +9,34 @@ import dev.gantry.plugin.api.deploy.DeployerException;
 import dev.gantry.plugin.api.deploy.InstanceStatus;
 import dev.gantry.plugin.api.deploy.StaleFenceException;
 import dev.gantry.plugin.api.deploy.VersionSpec;
-import dev.gantry.plugins.deployer.process.RouterClient.VersionState;
+import dev.gantry.plugins.deployer.common.Artifacts;
+import dev.gantry.plugins.deployer.common.Processes;
+import dev.gantry.plugins.deployer.common.PrometheusTargets;
+import dev.gantry.plugins.deployer.common.Routers;
+import dev.gantry.plugins.deployer.common.TargetDirectory;
+import dev.gantry.plugins.deployer.common.Traffic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,26 +57,22 @@ public final class ProcessDeployer implements Deployer {
     /** Server environment variables an instance gets besides its version's own; nothing that could be a secret. */
     private static final List<String> PASSED_THROUGH = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
             "LC_CTYPE", "TZ", "TMPDIR");
-    /** How long started instances are watched so they join the router's backends once they pass their health check. */
-    private static final Duration SETTLE_WATCH = Duration.ofMinutes(2);
-    private static final Duration SETTLE_POLL = Duration.ofMillis(250);
 
     private final Path dataDirectory;
-    private final HttpClient httpClient;
     private final Clock clock;
     private final ProcessDeployerConfig config;
     private final Artifacts artifacts;
-    private final Routers routers;
+    private final Traffic traffic;
     private final ExecutorService background;
 
     public ProcessDeployer(PluginContext context) {
         requireNonNull(context, "context is null");
         this.config = ProcessDeployerConfig.from(context.config());
         this.dataDirectory = context.dataDirectory().toAbsolutePath().normalize();
-        this.httpClient = requireNonNull(context.httpClient(), "httpClient is null");
+        HttpClient httpClient = requireNonNull(context.httpClient(), "httpClient is null");
         this.clock = context.clock();
         this.artifacts = new Artifacts(dataDirectory, httpClient);
-        this.routers = new Routers(config, httpClient);
+        this.traffic = new Traffic(new Routers(config.routerSettings(), httpClient), httpClient, config.healthTimeout());
         this.background = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "deployer-process-background");
             thread.setDaemon(true);
@@ -176,21 +173,7 @@ public final class ProcessDeployer implements Deployer {
         TargetDirectory.name("version", version);
         dir.exclusively(() -> {
             dir.checkFence();
-            if (Routers.everStarted(dir)) {
-                RouterClient router = routers.running(dir).orElseGet(() -> routers.ensure(dir));
-                Map<String, VersionState> state = router.state();
-                VersionState current = state.get(version);
-                if (current != null && current.weight() > 0) {
-                    throw new DeployerException("version " + version + " still receives " + current.weight()
-                            + "% of the traffic on target " + dir.describe() + "; give its share to other versions "
-                            + "with setWeights before removing it");
-                }
-                if (current != null) {
-                    Map<String, VersionState> next = new TreeMap<>(state);
-                    next.remove(version);
-                    router.putState(target.fence(), next);
-                }
-            }
+            traffic.removeVersion(dir, version);
             List<InstanceRecord> records = InstanceRecord.read(dir, version);
             stopProcesses(records);
             for (InstanceRecord record : records) {
@@ -211,59 +194,19 @@ public final class ProcessDeployer implements Deployer {
 
     @Override
     public void setWeights(DeployTarget target, Map<String, Integer> weightByVersion) {
-        requireNonNull(weightByVersion, "weightByVersion is null");
+        Traffic.checkWeights(weightByVersion);
         TargetDirectory dir = directory(target);
-        int sum = 0;
-        for (Map.Entry<String, Integer> entry : weightByVersion.entrySet()) {
-            TargetDirectory.name("version", entry.getKey());
-            Integer weight = entry.getValue();
-            if (weight == null || weight < 0 || weight > 100) {
-                throw new IllegalArgumentException("the weight of version " + entry.getKey()
-                        + " must be from 0 to 100, got " + weight);
-            }
-            sum += weight;
-        }
-        // no weights at all is allowed: it takes the service's traffic away (the rollback of a first deploy)
-        if (sum != 100 && !(sum == 0 && weightByVersion.values().stream().allMatch(weight -> weight == 0))) {
-            throw new IllegalArgumentException("the weights must add up to 100 (or all be 0), they add up to " + sum + ": "
-                    + new TreeMap<>(weightByVersion));
-        }
         dir.exclusively(() -> {
             dir.checkFence();
             List<InstanceRecord> records = InstanceRecord.readAll(dir);
-            Map<String, List<String>> healthy = healthyBackends(records, Set.of());
-            for (Map.Entry<String, Integer> entry : new TreeMap<>(weightByVersion).entrySet()) {
-                if (entry.getValue() > 0 && healthy.getOrDefault(entry.getKey(), List.of()).isEmpty()) {
-                    throw new DeployerException("version " + entry.getKey() + " has no healthy instance on target "
-                            + dir.describe() + ", so it cannot take " + entry.getValue() + "% of the traffic"
-                            + (healthy.containsKey(entry.getKey()) ? "" : " (none was started: ensureInstances first)"));
-                }
-            }
-            RouterClient router = routers.ensure(dir);
-            Map<String, VersionState> next = new TreeMap<>();
-            healthy.forEach((version, backends) ->
-                    next.put(version, new VersionState(weightByVersion.getOrDefault(version, 0), backends)));
-            router.putState(target.fence(), next);
-            log.info("target {}: weights {}", dir.describe(), new TreeMap<>(weightByVersion));
+            traffic.setWeights(dir, weightByVersion, Traffic.healthyBackends(health(records), Set.of()));
             PrometheusTargets.write(dataDirectory, dir, records);
         });
     }
 
     @Override
     public Map<String, Integer> weights(DeployTarget target) {
-        TargetDirectory dir = directory(target);
-        if (!Routers.everStarted(dir)) {
-            return Map.of();
-        }
-        // a router that died is started again: it restores the weights it persisted
-        RouterClient router = routers.running(dir).orElseGet(() -> dir.exclusively(() -> routers.ensure(dir)));
-        Map<String, Integer> weights = new TreeMap<>();
-        router.state().forEach((version, state) -> {
-            if (state.weight() > 0) {
-                weights.put(version, state.weight());
-            }
-        });
-        return weights;
+        return traffic.weights(directory(target));
     }
 
     @Override
@@ -301,9 +244,9 @@ public final class ProcessDeployer implements Deployer {
         environment.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
         environment.putAll(version.environment());
         environment.put("PORT", Integer.toString(port));
-        environment.put("GANTRY_SERVICE", dir.target.service());
-        environment.put("GANTRY_ENVIRONMENT", dir.target.environment());
-        environment.put("GANTRY_TARGET", dir.target.target());
+        environment.put("GANTRY_SERVICE", dir.target().service());
+        environment.put("GANTRY_ENVIRONMENT", dir.target().environment());
+        environment.put("GANTRY_TARGET", dir.target().target());
         environment.put("GANTRY_VERSION", version.version());
         environment.put("GANTRY_INSTANCE", Integer.toString(index));
         Process process = Processes.startDetached(List.of(artifact.resolve("bin/start").toString()), artifact,
@@ -352,44 +295,13 @@ public final class ProcessDeployer implements Deployer {
         }
         PrometheusTargets.write(dataDirectory, dir, InstanceRecord.readAll(dir));
         if (!started.isEmpty()) {
-            background.execute(() -> addWhenHealthy(dir, started));
-        }
-    }
-
-    /**
-     * Watches started instances and refreshes the router's backends each time more of them pass their health check, so
-     * a replacement takes traffic without waiting for the controller's next setWeights. Stops once all are healthy or
-     * gone, after {@link #SETTLE_WATCH}, or as soon as another controller (a higher fence) drives the target.
-     */
-    private void addWhenHealthy(TargetDirectory dir, List<InstanceRecord> started) {
-        long deadline = System.nanoTime() + SETTLE_WATCH.toNanos();
-        int joined = 0;
-        try {
-            while (System.nanoTime() - deadline < 0) {
-                Processes.sleep(SETTLE_POLL);
+            background.execute(() -> Traffic.joinWhenHealthy(dir, () -> {
                 Map<InstanceRecord, Boolean> health = health(started);
                 int healthy = (int) health.values().stream().filter(Boolean::booleanValue).count();
                 boolean settled = started.stream().allMatch(record -> health.get(record)
                         || !Processes.isRunning(record.identity()));
-                if (healthy > joined) {
-                    joined = healthy;
-                    boolean current = dir.exclusively(() -> {
-                        if (dir.storedFence() != dir.target.fence()) {
-                            return false;
-                        }
-                        refreshRouter(dir, Set.of());
-                        return true;
-                    });
-                    if (!current) {
-                        return;
-                    }
-                }
-                if (settled) {
-                    return;
-                }
-            }
-        } catch (RuntimeException e) {
-            log.warn("cannot add the started instances of target {} to its router: {}", dir.describe(), e.getMessage());
+                return new Traffic.Progress(healthy, settled);
+            }, () -> refreshRouter(dir, Set.of())));
         }
     }
 
@@ -398,39 +310,7 @@ public final class ProcessDeployer implements Deployer {
      * Does nothing when no router runs: the next setWeights starts one with the backends of that moment.
      */
     private void refreshRouter(TargetDirectory dir, Set<String> leaving) {
-        RouterClient router = routers.running(dir).orElse(null);
-        if (router == null) {
-            return;
-        }
-        Map<String, VersionState> current = router.state();
-        Map<String, List<String>> healthy = healthyBackends(InstanceRecord.readAll(dir), leaving);
-        Map<String, VersionState> next = new TreeMap<>();
-        healthy.forEach((version, backends) -> {
-            VersionState now = current.get(version);
-            next.put(version, new VersionState(now == null ? 0 : now.weight(), backends));
-        });
-        // a version the router knows but these records do not (its records were lost) keeps what it has
-        current.forEach((version, state) -> {
-            if (!next.containsKey(version) && state.weight() > 0) {
-                next.put(version, state);
-            }
-        });
-        if (!next.equals(current)) {
-            router.putState(dir.target.fence(), next);
-        }
-    }
-
-    /** Per version with records, the addresses of its healthy instances (possibly none), in index order. */
-    private Map<String, List<String>> healthyBackends(List<InstanceRecord> records, Set<String> leaving) {
-        Map<InstanceRecord, Boolean> health = health(records);
-        Map<String, List<String>> backends = new TreeMap<>();
-        for (InstanceRecord record : records) {
-            List<String> list = backends.computeIfAbsent(record.version(), version -> new ArrayList<>());
-            if (health.get(record) && !leaving.contains(record.address())) {
-                list.add(record.address());
-            }
-        }
-        return backends;
+        traffic.refresh(dir, Traffic.healthyBackends(health(InstanceRecord.readAll(dir)), leaving));
     }
 
     /**
@@ -438,27 +318,13 @@ public final class ProcessDeployer implements Deployer {
      * timeout. All are checked at once.
      */
     private Map<InstanceRecord, Boolean> health(List<InstanceRecord> records) {
-        Map<InstanceRecord, CompletableFuture<Boolean>> checks = new LinkedHashMap<>();
+        Map<InstanceRecord, Optional<URI>> urls = new LinkedHashMap<>();
         for (InstanceRecord record : records) {
-            if (!Processes.isRunning(record.identity())) {
-                checks.put(record, CompletableFuture.completedFuture(false));
-                continue;
-            }
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + record.port()
-                            + record.healthPath()))
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .timeout(config.healthTimeout())
-                    .GET()
-                    .build();
-            checks.put(record, httpClient.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                    .thenApply(response -> response.statusCode() / 100 == 2)
-                    .exceptionally(failure -> false)
-                    // the request timeout should end it; this is the backstop should a connect hang longer
-                    .completeOnTimeout(false, config.healthTimeout().toMillis() + 500, TimeUnit.MILLISECONDS));
+            urls.put(record, Processes.isRunning(record.identity())
+                    ? Optional.of(URI.create("http://127.0.0.1:" + record.port() + record.healthPath()))
+                    : Optional.empty());
         }
-        Map<InstanceRecord, Boolean> health = new LinkedHashMap<>();
-        checks.forEach((record, check) -> health.put(record, check.join()));
-        return health;
+        return traffic.health(urls);
     }
 
     private static int freePort() throws IOException {

@@ -3,8 +3,9 @@ package dev.gantry.plugins.deployer.process;
 import static java.util.Objects.requireNonNull;
 
 import dev.gantry.plugin.api.PluginConfig;
+import dev.gantry.plugins.deployer.common.Durations;
+import dev.gantry.plugins.deployer.common.RouterSettings;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -54,14 +55,11 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
 
     /** The router command to run: the setting, or the distribution's launcher beside the running server. */
     List<String> routerCommandOrDefault() {
-        return routerCommand.orElseGet(() -> {
-            String home = System.getProperty("gantry.home");
-            if (home == null || home.isBlank()) {
-                throw new IllegalStateException("cannot start a router: the server was not started by bin/gantry "
-                        + "(no gantry.home system property); set " + PREFIX + "router-command");
-            }
-            return List.of(home + "/bin/gantry", "router");
-        });
+        return routerSettings().commandOrDefault();
+    }
+
+    RouterSettings routerSettings() {
+        return new RouterSettings(routerCommand, routerStartTimeout, stopGrace, PREFIX);
     }
 
     private static Optional<String> value(PluginConfig config, String key) {
@@ -73,32 +71,11 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
         if (text.isEmpty()) {
             return fallback;
         }
-        Duration duration = parseDuration(text.get(), key);
+        Duration duration = Durations.parse(text.get(), PREFIX + key);
         if (duration.isNegative() || duration.isZero() && !zeroAllowed) {
             throw new IllegalArgumentException(PREFIX + key + " must be " + (zeroAllowed ? "0 or more" : "positive")
                     + ", got '" + text.get() + "'");
         }
         return duration;
-    }
-
-    /** Written as the server writes durations: {@code 500ms}, {@code 30s}, {@code 5m} or ISO-8601 {@code PT1M}. */
-    static Duration parseDuration(String text, String key) {
-        try {
-            if (text.startsWith("P") || text.startsWith("p")) {
-                return Duration.parse(text);
-            }
-            if (text.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-            }
-            long amount = Long.parseLong(text.substring(0, text.length() - 1));
-            return switch (text.charAt(text.length() - 1)) {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                default -> throw new NumberFormatException();
-            };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException(PREFIX + key + " must be a duration such as 500ms, 10s, 1m or PT30S, got '"
-                    + text + "'");
-        }
     }
 }

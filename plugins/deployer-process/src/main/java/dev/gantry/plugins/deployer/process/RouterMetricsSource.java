@@ -3,14 +3,11 @@ package dev.gantry.plugins.deployer.process;
 import static java.util.Objects.requireNonNull;
 
 import dev.gantry.plugin.api.PluginContext;
-import dev.gantry.plugin.api.deploy.DeployerException;
 import dev.gantry.plugin.api.metrics.MetricsQuery;
 import dev.gantry.plugin.api.metrics.MetricsSource;
 import dev.gantry.plugin.api.metrics.Sample;
 import dev.gantry.plugin.api.metrics.SampleKind;
-import java.net.http.HttpClient;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import dev.gantry.plugins.deployer.common.RouterSamples;
 import java.util.List;
 import org.pf4j.Extension;
 
@@ -22,15 +19,13 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class RouterMetricsSource implements MetricsSource {
-    private final Path dataDirectory;
-    private final HttpClient httpClient;
+    private final RouterSamples samples;
 
     public RouterMetricsSource(PluginContext context) {
         requireNonNull(context, "context is null");
         // the same settings as the deployer: a mistake in them is reported by both
         ProcessDeployerConfig.from(context.config());
-        this.dataDirectory = context.dataDirectory().toAbsolutePath().normalize();
-        this.httpClient = requireNonNull(context.httpClient(), "httpClient is null");
+        this.samples = new RouterSamples(context.dataDirectory(), requireNonNull(context.httpClient(), "httpClient is null"));
     }
 
     @Override
@@ -45,27 +40,6 @@ public final class RouterMetricsSource implements MetricsSource {
 
     @Override
     public List<Sample> samples(MetricsQuery query) {
-        requireNonNull(query, "query is null");
-        boolean latency = switch (query.metric()) {
-            case MetricsQuery.LATENCY_MS -> true;
-            case MetricsQuery.ERROR -> false;
-            default -> throw new IllegalArgumentException("the router has no metric '" + query.metric()
-                    + "'; it records " + MetricsQuery.LATENCY_MS + " and " + MetricsQuery.ERROR);
-        };
-        if (!query.from().isBefore(query.to())) {
-            return List.of();
-        }
-        TargetDirectory target = new TargetDirectory(dataDirectory, query.target());
-        RouterClient.Admin admin = Routers.alive(target).orElseThrow(() -> new DeployerException(
-                "no router runs for target " + target.describe() + ", so there are no samples of version "
-                        + query.version() + (Routers.everStarted(target) ? " (its router has stopped)"
-                        : " (no traffic was ever routed there by the process deployer)")));
-        List<RouterClient.RequestSample> requests = new RouterClient(httpClient, admin)
-                .samples(query.version(), query.from(), query.to());
-        List<Sample> samples = new ArrayList<>(requests.size());
-        for (RouterClient.RequestSample request : requests) {
-            samples.add(new Sample(request.at(), latency ? request.latencyMs() : request.status() >= 500 ? 1 : 0));
-        }
-        return samples;
+        return samples.samples(query);
     }
 }

@@ -8,6 +8,8 @@ import dev.gantry.plugin.api.deploy.DeployerException;
 import dev.gantry.plugin.api.deploy.InstanceStatus;
 import dev.gantry.plugin.api.deploy.StaleFenceException;
 import dev.gantry.plugin.api.deploy.VersionSpec;
+import dev.gantry.plugins.deployer.common.RouterClient;
+import dev.gantry.plugins.deployer.common.TargetDirectory;
 import dev.gantry.plugin.api.metrics.MetricsQuery;
 import dev.gantry.plugin.api.metrics.Sample;
 import dev.gantry.plugin.api.metrics.SampleKind;

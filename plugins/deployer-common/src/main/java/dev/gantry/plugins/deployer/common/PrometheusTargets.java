@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import dev.gantry.plugin.api.deploy.DeployTarget;
 import java.nio.file.Path;
@@ -14,32 +14,32 @@ import java.util.TreeMap;
  * {@code file_sd_configs: [{files: ["<data dir>/prometheus/*.json"]}]} scrapes them labelled by version. Rewritten in
  * one step after each change, so Prometheus never reads half a file.
  */
-final class PrometheusTargets {
+public final class PrometheusTargets {
     private PrometheusTargets() {
     }
 
-    static Path file(Path dataDirectory, DeployTarget target) {
+    public static Path file(Path dataDirectory, DeployTarget target) {
         return dataDirectory.resolve("prometheus")
                 .resolve(target.service() + "-" + target.environment() + "-" + target.target() + ".json");
     }
 
-    static void write(Path dataDirectory, TargetDirectory target, List<InstanceRecord> instances) {
+    public static void write(Path dataDirectory, TargetDirectory target, List<? extends RoutedInstance> instances) {
         Map<String, List<String>> addresses = new TreeMap<>();
-        for (InstanceRecord instance : instances) {
+        for (RoutedInstance instance : instances) {
             addresses.computeIfAbsent(instance.version(), version -> new ArrayList<>()).add(instance.address());
         }
         List<Object> groups = new ArrayList<>();
         addresses.forEach((version, targets) -> {
             Map<String, Object> labels = new LinkedHashMap<>();
-            labels.put("service", target.target.service());
-            labels.put("environment", target.target.environment());
-            labels.put("target", target.target.target());
+            labels.put("service", target.target().service());
+            labels.put("environment", target.target().environment());
+            labels.put("target", target.target().target());
             labels.put("version", version);
             Map<String, Object> group = new LinkedHashMap<>();
             group.put("targets", targets);
             group.put("labels", labels);
             groups.add(group);
         });
-        Files2.writeAtomically(file(dataDirectory, target.target), Json.write(groups) + "\n");
+        Files2.writeAtomically(file(dataDirectory, target.target()), Json.write(groups) + "\n");
     }
 }

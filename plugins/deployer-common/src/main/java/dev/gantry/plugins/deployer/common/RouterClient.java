@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import dev.gantry.plugin.api.deploy.DeployerException;
 import dev.gantry.plugin.api.deploy.StaleFenceException;
@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * Talks to one running router over its admin API: {@code 127.0.0.1:<admin_port>} with the bearer token from its
  * {@code admin.json}. The token is a credential and appears in no message.
  */
-final class RouterClient {
+public final class RouterClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     /** Samples can run to millions for a long window; they take longer to send than a state document. */
     private static final Duration SAMPLES_TIMEOUT = Duration.ofSeconds(60);
@@ -33,14 +33,14 @@ final class RouterClient {
     private final HttpClient httpClient;
     private final Admin admin;
 
-    RouterClient(HttpClient httpClient, Admin admin) {
+    public RouterClient(HttpClient httpClient, Admin admin) {
         this.httpClient = httpClient;
         this.admin = admin;
     }
 
     /** What a router writes to {@code <state dir>/admin.json} once it listens. */
-    record Admin(long pid, int listenPort, int adminPort, String token) {
-        static Optional<Admin> read(Path routerDir) {
+    public record Admin(long pid, int listenPort, int adminPort, String token) {
+        public static Optional<Admin> read(Path routerDir) {
             Path file = routerDir.resolve("admin.json");
             try {
                 Map<String, Object> json = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
@@ -56,17 +56,17 @@ final class RouterClient {
     }
 
     /** Per version: its weight and backends ({@code 127.0.0.1:<port>}), as the router's state holds them. */
-    record VersionState(int weight, List<String> backends) {
-        VersionState {
+    public record VersionState(int weight, List<String> backends) {
+        public VersionState {
             backends = List.copyOf(backends);
         }
     }
 
-    Admin admin() {
+    public Admin admin() {
         return admin;
     }
 
-    boolean healthy() {
+    public boolean healthy() {
         try {
             return send(request("/admin/health").timeout(Duration.ofSeconds(2)).GET()).statusCode() == 200;
         } catch (DeployerException e) {
@@ -75,7 +75,7 @@ final class RouterClient {
     }
 
     /** The versions the router routes to now, by name. */
-    Map<String, VersionState> state() {
+    public Map<String, VersionState> state() {
         HttpResponse<String> response = send(request("/admin/state").GET());
         if (response.statusCode() != 200) {
             throw failure("reading the router's state", response);
@@ -100,7 +100,7 @@ final class RouterClient {
      * Replaces the router's whole state in one step. The router keeps the highest fence it was given and refuses a
      * lower one, as the deployer does: {@link StaleFenceException} then.
      */
-    void putState(long fence, Map<String, VersionState> versions) {
+    public void putState(long fence, Map<String, VersionState> versions) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("fence", fence);
         Map<String, Object> byName = new TreeMap<>();
@@ -124,11 +124,11 @@ final class RouterClient {
     }
 
     /** One request the router proxied: when it completed, how long it took, and the status it answered. */
-    record RequestSample(Instant at, double latencyMs, int status) {
+    public record RequestSample(Instant at, double latencyMs, int status) {
     }
 
     /** The version's requests that completed in [{@code from}, {@code to}). */
-    List<RequestSample> samples(String version, Instant from, Instant to) {
+    public List<RequestSample> samples(String version, Instant from, Instant to) {
         String query = "?version=" + URLEncoder.encode(version, StandardCharsets.UTF_8)
                 + "&from=" + from.toEpochMilli() + "&to=" + to.toEpochMilli();
         HttpResponse<String> response = send(request("/admin/samples" + query).timeout(SAMPLES_TIMEOUT).GET());

@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +11,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** File operations the plugin needs in several places. */
-final class Files2 {
+/** File operations the deployers need in several places. */
+public final class Files2 {
     private Files2() {
     }
 
@@ -20,7 +20,7 @@ final class Files2 {
      * Replaces {@code file} by {@code text} in one step: a reader (another server, Prometheus) sees the old content or
      * the new one, never a half-written file.
      */
-    static void writeAtomically(Path file, String text) {
+    public static void writeAtomically(Path file, String text) {
         try {
             Files.createDirectories(file.getParent());
             Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
@@ -40,7 +40,7 @@ final class Files2 {
     }
 
     /** Deletes a file or a directory tree; links are removed, never followed. */
-    static void deleteRecursively(Path path) throws IOException {
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -62,7 +62,7 @@ final class Files2 {
         });
     }
 
-    static void deleteQuietly(Path path) {
+    public static void deleteQuietly(Path path) {
         try {
             deleteRecursively(path);
         } catch (IOException ignored) {

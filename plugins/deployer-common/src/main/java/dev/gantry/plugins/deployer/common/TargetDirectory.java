@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import dev.gantry.plugin.api.deploy.DeployTarget;
 import dev.gantry.plugin.api.deploy.DeployerException;
@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
 
 /**
  * Where one target's state lives, {@code <data dir>/targets/<service>/<environment>/<target>/}: {@code router/} (the
- * router's own state directory), {@code instances/<version>/<n>.json} and {@code <n>.log}, {@code fence} (the highest
- * fencing token seen) and {@code lock}. Changing calls run {@link #exclusively} and {@link #checkFence} first.
+ * router's own state directory), {@code fence} (the highest fencing token seen), {@code lock}, and whatever else the
+ * deployer keeps there (the process deployer's {@code instances/}). Changing calls run {@link #exclusively} and
+ * {@link #checkFence} first.
  */
-final class TargetDirectory {
+public final class TargetDirectory {
     /** Names become directory names: nothing that could climb out of the data directory or hide as a dot file. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
     /**
@@ -32,39 +33,45 @@ final class TargetDirectory {
      */
     private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-    final DeployTarget target;
-    final Path root;
-    final Path routerDir;
-    final Path instancesDir;
+    private final DeployTarget target;
+    private final Path root;
     private final Path fenceFile;
     private final Path lockFile;
 
-    TargetDirectory(Path dataDirectory, DeployTarget target) {
+    public TargetDirectory(Path dataDirectory, DeployTarget target) {
         this.target = target;
         this.root = dataDirectory.resolve("targets").resolve(name("service", target.service()))
                 .resolve(name("environment", target.environment())).resolve(name("target", target.target()))
                 .toAbsolutePath().normalize();
-        this.routerDir = root.resolve("router");
-        this.instancesDir = root.resolve("instances");
         this.fenceFile = root.resolve("fence");
         this.lockFile = root.resolve("lock");
     }
 
+    /** The target as the caller addressed it, with its settings and fencing token. */
+    public DeployTarget target() {
+        return target;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The router's state directory. */
+    public Path routerDir() {
+        return root.resolve("router");
+    }
+
     /** {@code value} when it can be a directory name, else an {@link IllegalArgumentException} naming {@code what}. */
-    static String name(String what, String value) {
+    public static String name(String what, String value) {
         if (value == null || !NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException(what + " '" + value + "' cannot be used by the process deployer: use 1 to "
+            throw new IllegalArgumentException(what + " '" + value + "' cannot be used by the deployer: use 1 to "
                     + "128 letters, digits, '.', '_' or '-', not starting with '.'");
         }
         return value;
     }
 
-    Path versionDir(String version) {
-        return instancesDir.resolve(name("version", version));
-    }
-
     /** "service/environment/target", for messages. */
-    String describe() {
+    public String describe() {
         return target.service() + "/" + target.environment() + "/" + target.target();
     }
 
@@ -72,7 +79,7 @@ final class TargetDirectory {
      * Runs {@code body} while no other call on this target runs, in this JVM or in another process on this machine.
      * Not reentrant across the file lock: {@code body} must not call back into this.
      */
-    <T> T exclusively(Supplier<T> body) {
+    public <T> T exclusively(Supplier<T> body) {
         ReentrantLock lock = LOCKS.computeIfAbsent(root, path -> new ReentrantLock());
         lock.lock();
         try {
@@ -89,7 +96,7 @@ final class TargetDirectory {
         }
     }
 
-    void exclusively(Runnable body) {
+    public void exclusively(Runnable body) {
         exclusively(() -> {
             body.run();
             return null;
@@ -116,7 +123,7 @@ final class TargetDirectory {
      * Refuses a caller whose fencing token is lower than the highest this target has seen, else records it: a
      * controller whose lease was taken over must not act any more. Call only inside {@link #exclusively}.
      */
-    void checkFence() {
+    public void checkFence() {
         long seen = storedFence();
         if (target.fence() < seen) {
             throw new StaleFenceException("target " + describe() + " has seen fencing token " + seen
@@ -127,7 +134,7 @@ final class TargetDirectory {
         }
     }
 
-    long storedFence() {
+    public long storedFence() {
         try {
             return Long.parseLong(Files.readString(fenceFile, StandardCharsets.UTF_8).trim());
         } catch (java.nio.file.NoSuchFileException e) {

@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import dev.gantry.plugin.api.deploy.DeployerException;
 import dev.gantry.plugin.api.deploy.VersionSpec;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * from the digest it was asked for, and unpacked into a temporary directory that is renamed into place in one step: a
  * directory under its digest's name is always complete and verified, so it is reused as it is.
  */
-final class Artifacts {
+public final class Artifacts {
     private static final Logger log = LoggerFactory.getLogger(Artifacts.class);
     /** How long the artifact server may take to start answering; the body then streams as long as it takes. */
     private static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(1);
@@ -48,14 +48,14 @@ final class Artifacts {
     private final Path temporary;
     private final HttpClient httpClient;
 
-    Artifacts(Path dataDirectory, HttpClient httpClient) {
+    public Artifacts(Path dataDirectory, HttpClient httpClient) {
         this.root = dataDirectory.resolve("artifacts").toAbsolutePath().normalize();
         this.temporary = root.resolve(".tmp");
         this.httpClient = httpClient;
     }
 
     /** The 64 lowercase hex digits of {@code sha256:<hex>} (or of bare hex, as Gantry's API accepts too). */
-    static String hex(String digest) {
+    public static String hex(String digest) {
         String hex = digest.startsWith("sha256:") ? digest.substring(7) : digest;
         hex = hex.toLowerCase(Locale.ROOT);
         if (hex.length() != 64 || !hex.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
@@ -65,7 +65,7 @@ final class Artifacts {
     }
 
     /** The directory of the version's artifact, downloaded, verified and unpacked first unless it already is. */
-    Path prepare(VersionSpec version) {
+    public Path prepare(VersionSpec version) {
         String hex = hex(version.artifactDigest());
         Path directory = root.resolve(hex);
         if (Files.isRegularFile(directory.resolve("bin/start"), LinkOption.NOFOLLOW_LINKS)) {
@@ -237,7 +237,7 @@ final class Artifacts {
     }
 
     /** Scheme, host and port: a signed download URL's path and query are its credential and never appear in messages. */
-    static String describe(URI url) {
+    public static String describe(URI url) {
         return url.getScheme() + "://" + url.getHost() + (url.getPort() == -1 ? "" : ":" + url.getPort());
     }
 
@@ -250,7 +250,7 @@ final class Artifacts {
     }
 
     /** Removes downloads and unpackings a stopped server left behind in the temporary directory. */
-    void removeLeftovers() {
+    public void removeLeftovers() {
         if (!Files.isDirectory(temporary)) {
             return;
         }

@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import dev.gantry.plugin.api.deploy.DeployerException;
 import java.io.IOException;
@@ -21,28 +21,28 @@ import org.slf4j.LoggerFactory;
  * The router process of each target: found again through its {@code admin.json} (so a restarted server adopts the one
  * that kept serving traffic), or started detached when none answers.
  */
-final class Routers {
+public final class Routers {
     private static final Logger log = LoggerFactory.getLogger(Routers.class);
     /** Server environment variables a router is not given: it needs none of the server's credentials. */
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|MASTER_KEY|PRIVATE_KEY|ACCESS_KEY|API_KEY).*");
     private static final int LOG_TAIL_BYTES = 2000;
 
-    private final ProcessDeployerConfig config;
+    private final RouterSettings config;
     private final HttpClient httpClient;
 
-    Routers(ProcessDeployerConfig config, HttpClient httpClient) {
+    public Routers(RouterSettings config, HttpClient httpClient) {
         this.config = config;
         this.httpClient = httpClient;
     }
 
     /** Whether a router was ever started for the target (it may have died since). */
-    static boolean everStarted(TargetDirectory target) {
-        return Files.exists(target.routerDir.resolve("admin.json"));
+    public static boolean everStarted(TargetDirectory target) {
+        return Files.exists(target.routerDir().resolve("admin.json"));
     }
 
     /** The target's router if it runs and answers; never starts one. */
-    Optional<RouterClient> running(TargetDirectory target) {
+    public Optional<RouterClient> running(TargetDirectory target) {
         return alive(target).map(admin -> new RouterClient(httpClient, admin)).filter(RouterClient::healthy);
     }
 
@@ -50,9 +50,9 @@ final class Routers {
      * The admin.json of a router process that still runs. Its pid alone proves nothing (after a reboot it may be any
      * program's): the process must also have been started with this target's state directory.
      */
-    static Optional<RouterClient.Admin> alive(TargetDirectory target) {
-        String stateDir = target.routerDir.toString();
-        return RouterClient.Admin.read(target.routerDir)
+    public static Optional<RouterClient.Admin> alive(TargetDirectory target) {
+        String stateDir = target.routerDir().toString();
+        return RouterClient.Admin.read(target.routerDir())
                 .filter(admin -> Processes.isAlive(admin.pid()))
                 .filter(admin -> Processes.commandLine(admin.pid()).contains(stateDir));
     }
@@ -61,12 +61,12 @@ final class Routers {
      * The target's router, started first unless one runs on the target's {@code router_port}. A router on another port
      * (the setting changed) is stopped and replaced. Call inside {@link TargetDirectory#exclusively}.
      */
-    RouterClient ensure(TargetDirectory target) {
+    public RouterClient ensure(TargetDirectory target) {
         int port = routerPort(target);
         Optional<RouterClient.Admin> admin = alive(target);
         if (admin.isPresent()) {
             RouterClient client = new RouterClient(httpClient, admin.get());
-            if (!awaitHealthy(client, config.routerStartTimeout())) {
+            if (!awaitHealthy(client, config.startTimeout())) {
                 log.warn("the router of target {} (pid {}) runs but does not answer; starting a new one",
                         target.describe(), admin.get().pid());
                 stop(admin.get());
@@ -82,19 +82,19 @@ final class Routers {
     }
 
     private RouterClient start(TargetDirectory target, int port) {
-        List<String> command = new ArrayList<>(config.routerCommandOrDefault());
-        command.addAll(List.of("--state-dir", target.routerDir.toString(), "--listen-port", Integer.toString(port)));
-        Path logFile = target.routerDir.resolve("router.log");
+        List<String> command = new ArrayList<>(config.commandOrDefault());
+        command.addAll(List.of("--state-dir", target.routerDir().toString(), "--listen-port", Integer.toString(port)));
+        Path logFile = target.routerDir().resolve("router.log");
         Process process;
         try {
-            Files.createDirectories(target.routerDir);
-            process = Processes.startDetached(command, target.routerDir, routerEnvironment(), logFile);
+            Files.createDirectories(target.routerDir());
+            process = Processes.startDetached(command, target.routerDir(), routerEnvironment(), logFile);
         } catch (IOException e) {
             throw new DeployerException("cannot start the router of target " + target.describe() + " ("
                     + String.join(" ", command) + "): " + e.getMessage(), e);
         }
         log.info("started the router of target {} on port {} (pid {})", target.describe(), port, process.pid());
-        long deadline = System.nanoTime() + config.routerStartTimeout().toNanos();
+        long deadline = System.nanoTime() + config.startTimeout().toNanos();
         while (System.nanoTime() - deadline < 0) {
             Optional<RouterClient> router = running(target);
             if (router.isPresent()) {
@@ -110,7 +110,7 @@ final class Routers {
         process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         throw new DeployerException("the router of target " + target.describe() + " did not answer within "
-                + config.routerStartTimeout().toMillis() + " ms of its start (" + ProcessDeployerConfig.PREFIX
+                + config.startTimeout().toMillis() + " ms of its start (" + config.prefix()
                 + "router-start-timeout); it was stopped. The end of " + logFile + ":\n" + tail(logFile));
     }
 
@@ -136,12 +136,12 @@ final class Routers {
      * The port of the service's router on the target: the setting {@code router_port.<service>}, else
      * {@code router_port} (one router per service, so a target that runs several services names a port for each).
      */
-    static int routerPort(TargetDirectory target) {
-        String text = target.target.settings().getOrDefault("router_port." + target.target.service(),
-                target.target.settings().get("router_port"));
+    public static int routerPort(TargetDirectory target) {
+        String text = target.target().settings().getOrDefault("router_port." + target.target().service(),
+                target.target().settings().get("router_port"));
         if (text == null || text.isBlank()) {
-            throw new DeployerException("target " + target.describe() + " has no router_port setting: the process "
-                    + "deployer needs the port its router listens on (set it in the environment's target settings)");
+            throw new DeployerException("target " + target.describe() + " has no router_port setting: the deployer "
+                    + "needs the port its router listens on (set it in the environment's target settings)");
         }
         try {
             int port = Integer.parseInt(text.trim());
@@ -163,7 +163,7 @@ final class Routers {
         return environment;
     }
 
-    static String tail(Path file) {
+    public static String tail(Path file) {
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             long start = Math.max(0, in.length() - LOG_TAIL_BYTES);
             byte[] bytes = new byte[(int) (in.length() - start)];

@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads and writes the few JSON documents this plugin handles: its instance records, the router's admin.json, state and
+ * Reads and writes the few JSON documents the deployers handle: instance records, the router's admin.json, state and
  * samples. Hand-written because a plugin may not use the server's Jackson, and a JSON library in lib/ would be most of
  * the zip. Objects become {@link LinkedHashMap}s, arrays {@link List}s, integral numbers {@link Long}s and other numbers
  * {@link Double}s.
  */
-final class Json {
+public final class Json {
     /** Deeper nesting than any document here has; a bound keeps a hostile answer from overflowing the stack. */
     private static final int MAX_DEPTH = 64;
 
@@ -22,7 +22,7 @@ final class Json {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json parser = new Json(text);
         parser.skipBlanks();
         Object value = parser.value(0);
@@ -35,7 +35,7 @@ final class Json {
 
     /** The document, which must be an object. */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> parseObject(String text) {
+    public static Map<String, Object> parseObject(String text) {
         if (parse(text) instanceof Map<?, ?> map) {
             return (Map<String, Object>) map;
         }
@@ -47,7 +47,7 @@ final class Json {
      * {@code double[]}: the router's samples can run to millions, too many to hold as boxed numbers in lists. Integers
      * up to 2^53 (epoch milliseconds, statuses) are exact as doubles.
      */
-    static List<double[]> numberRows(String text, String field) {
+    public static List<double[]> numberRows(String text, String field) {
         Json parser = new Json(text);
         List<double[]> rows = new ArrayList<>();
         parser.skipBlanks();
@@ -128,7 +128,7 @@ final class Json {
         }
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out);
         return out.toString();
@@ -368,14 +368,14 @@ final class Json {
 
     // typed reads of a parsed object, each naming the field it misses
 
-    static String string(Map<String, Object> object, String field) {
+    public static String string(Map<String, Object> object, String field) {
         if (object.get(field) instanceof String value) {
             return value;
         }
         throw new IllegalArgumentException("field '" + field + "' is missing or not a string");
     }
 
-    static long number(Map<String, Object> object, String field) {
+    public static long number(Map<String, Object> object, String field) {
         if (object.get(field) instanceof Number value && value.doubleValue() == Math.rint(value.doubleValue())) {
             return value.longValue();
         }
@@ -383,7 +383,7 @@ final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(Map<String, Object> object, String field) {
+    public static Map<String, Object> object(Map<String, Object> object, String field) {
         Object value = object.get(field);
         if (value == null) {
             return Map.of();
@@ -394,7 +394,7 @@ final class Json {
         throw new IllegalArgumentException("field '" + field + "' is not an object");
     }
 
-    static List<?> array(Map<String, Object> object, String field) {
+    public static List<?> array(Map<String, Object> object, String field) {
         Object value = object.get(field);
         if (value == null) {
             return List.of();

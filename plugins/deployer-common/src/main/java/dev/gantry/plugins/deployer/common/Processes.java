@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,9 +15,9 @@ import java.util.OptionalLong;
 
 /**
  * Starting processes that outlive the server, recognising them again later, and stopping them with their children.
- * Linux only, as the process deployer is: liveness and start times come from {@code /proc}.
+ * Linux only: liveness and start times come from {@code /proc}.
  */
-final class Processes {
+public final class Processes {
     /**
      * Two readings of one process's start instant may differ this much: the JDK derives it from the boot time, which
      * the kernel reports in whole seconds and recomputes when the wall clock is adjusted.
@@ -31,7 +31,7 @@ final class Processes {
     }
 
     /** Who a started process is: its pid, and what tells it from a later process that gets the same pid. */
-    record Identity(long pid, Instant startedAt, long startTicks) {
+    public record Identity(long pid, Instant startedAt, long startTicks) {
     }
 
     /**
@@ -39,7 +39,7 @@ final class Processes {
      * is not hit by signals sent to the server's process group; stdin is /dev/null, stdout and stderr are appended to
      * {@code log}. Exactly {@code environment} is passed, nothing of the server's.
      */
-    static Process startDetached(List<String> command, Path workingDirectory, Map<String, String> environment, Path log)
+    public static Process startDetached(List<String> command, Path workingDirectory, Map<String, String> environment, Path log)
             throws IOException {
         List<String> full = new ArrayList<>(command.size() + 1);
         full.add(SETSID);
@@ -56,14 +56,14 @@ final class Processes {
     }
 
     /** The identity of a process just started; setsid execs (it does not fork), so its pid is the program's. */
-    static Identity identify(Process process) {
+    public static Identity identify(Process process) {
         long pid = process.pid();
         Instant startedAt = process.info().startInstant().orElseGet(Instant::now);
         return new Identity(pid, startedAt, startTicks(pid).orElse(-1));
     }
 
     /** Whether {@code pid} runs (a zombie, dead but not yet reaped, does not). */
-    static boolean isAlive(long pid) {
+    public static boolean isAlive(long pid) {
         Optional<String> state = stat(pid).map(fields -> fields[0]);
         if (state.isPresent()) {
             return !state.get().equals("Z") && !state.get().equals("X");
@@ -78,7 +78,7 @@ final class Processes {
      * Whether the process recorded as {@code identity} still runs: its pid is alive and was started when the record
      * says. Pids are reused, so a live pid alone could be some other program.
      */
-    static boolean isRunning(Identity identity) {
+    public static boolean isRunning(Identity identity) {
         if (!isAlive(identity.pid())) {
             return false;
         }
@@ -95,7 +95,7 @@ final class Processes {
      * Stops the process and every process it started: SIGTERM to all of them, SIGKILL to those still running after
      * {@code grace}. Returns once they are gone (or after a further second, should SIGKILL not have taken yet).
      */
-    static void stopTree(Identity identity, Duration grace) {
+    public static void stopTree(Identity identity, Duration grace) {
         if (!isRunning(identity)) {
             return;
         }
@@ -131,7 +131,7 @@ final class Processes {
         }
     }
 
-    static void sleep(Duration duration) {
+    public static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
@@ -141,7 +141,7 @@ final class Processes {
     }
 
     /** The process's arguments, program first, from {@code /proc/<pid>/cmdline}; empty when it cannot be read. */
-    static List<String> commandLine(long pid) {
+    public static List<String> commandLine(long pid) {
         try {
             String text = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
                     java.nio.charset.StandardCharsets.UTF_8);
@@ -152,7 +152,7 @@ final class Processes {
     }
 
     /** Field 22 of {@code /proc/<pid>/stat}: when the process started, in clock ticks since boot. Exact and stable. */
-    static OptionalLong startTicks(long pid) {
+    public static OptionalLong startTicks(long pid) {
         return stat(pid).map(fields -> OptionalLong.of(Long.parseLong(fields[19]))).orElse(OptionalLong.empty());
     }
 

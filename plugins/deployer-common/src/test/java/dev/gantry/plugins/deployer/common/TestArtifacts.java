@@ -1,4 +1,4 @@
-package dev.gantry.plugins.deployer.process;
+package dev.gantry.plugins.deployer.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
