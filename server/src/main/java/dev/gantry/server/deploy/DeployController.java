@@ -57,6 +57,7 @@ public class DeployController implements AutoCloseable {
     private final DeployConfig config;
     private final AutoDeploy autoDeploy;
     private final Trains trains;
+    private final DeployService deploys;
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
     private final ExecutorService driverThreads = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "deploy-driver");
@@ -78,7 +79,8 @@ public class DeployController implements AutoCloseable {
     @Inject
     public DeployController(Database database, DeployStore store, DeployCatalog catalog, DeployTargets targets,
                             Notifications feed, NotificationService notifier, Replica replica, DeployConfig config,
-                            AutoDeploy autoDeploy, Trains trains) {
+                            AutoDeploy autoDeploy, Trains trains, DeployService deploys) {
+        this.deploys = deploys;
         this.autoDeploy = autoDeploy;
         this.trains = trains;
         this.database = database;
@@ -96,9 +98,19 @@ public class DeployController implements AutoCloseable {
         long renewMs = config.leaseTtl().toMillis() / 3;
         timers.scheduleWithFixedDelay(this::renewLeases, renewMs, renewMs, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::claim, 0, 1, TimeUnit.SECONDS);
+        // trains move on when a member's deploy ends; this catches an end whose hook was lost (a crash, a cancel)
+        timers.scheduleWithFixedDelay(this::sweepTrains, 10, 10, TimeUnit.SECONDS);
     }
 
     private void onChange(String deployId) {
+        if (deployId == null) {
+            // the feed reconnected and may have missed changes: every driver looks again, and so does the claim
+            drivers.values().forEach(Driver::wake);
+            if (!closed) {
+                timers.execute(this::claim);
+            }
+            return;
+        }
         Driver driver = drivers.get(deployId);
         if (driver != null) {
             driver.wake();
@@ -160,6 +172,14 @@ public class DeployController implements AutoCloseable {
             log.debug("Cannot look for deploys to drive: {}", e.getMessage());
         } catch (RuntimeException e) {
             log.warn("Looking for deploys to drive failed: {}", e.getMessage());
+        }
+    }
+
+    private void sweepTrains() {
+        try {
+            trains.sweep();
+        } catch (RuntimeException e) {
+            log.debug("Looking at release trains failed: {}", e.getMessage());
         }
     }
 
@@ -306,8 +326,8 @@ public class DeployController implements AutoCloseable {
             }
             Optional<PlanStep> current = deploy.currentStep();
             if (current.isEmpty()) {
-                finish(deploy);
-                return false;
+                // when an action won the race against the end (a rollback, an abort), drive what it left
+                return !finish(deploy);
             }
             if (!deploy.state().equals("rolling_back")) {
                 String wanted = current.get().kind() == PlanStep.Kind.APPROVAL ? "awaiting_approval" : "in_progress";
@@ -321,6 +341,7 @@ public class DeployController implements AutoCloseable {
             Outcome outcome;
             try {
                 outcome = execute(deploy, current.get(), environment);
+                errors = 0;
             } catch (DeployerException e) {
                 outcome = new Outcome.Failed(e.getMessage());
             } catch (StaleFenceException | DatabaseUnavailableException e) {
@@ -334,7 +355,7 @@ public class DeployController implements AutoCloseable {
                         ? new Outcome.Failed(current.get().describe() + " failed " + errors + " times: " + e.getMessage())
                         : new Outcome.Wait(1000);
             }
-            if (!(outcome instanceof Outcome.Wait)) {
+            if (outcome instanceof Outcome.Failed) {
                 errors = 0;
             }
             if (outcome instanceof Outcome.Done done) {
@@ -349,6 +370,21 @@ public class DeployController implements AutoCloseable {
         }
 
         private void enter(DeployRow deploy, String state, PlanStep step) {
+            if (deploy.state().equals("pending") && deploy.step() == 0 && deploy.kind().equals("deploy")) {
+                boolean replanned = database.inSqlTransaction(connection -> {
+                    DeployService.Replanned fresh = deploys.replan(connection, deploy);
+                    if (fresh.previous().equals(deploy.previousReleaseId())) {
+                        return false;
+                    }
+                    store.replan(connection, deploy, fresh.previous(), fresh.plan());
+                    store.transition(connection, deploy.id(), deploy.state(), deploy.state(), 0, "replan", "controller",
+                            "the environment now runs " + fresh.previous().orElse("nothing") + "; the plan moves traffic from it");
+                    return true;
+                });
+                if (replanned) {
+                    return;
+                }
+            }
             boolean changed = database.inSqlTransaction(connection ->
                     store.changeState(connection, deploy, state, Optional.empty(), state.equals("awaiting_approval") ? "await_approval" : "start",
                             "controller", null, true));
@@ -500,7 +536,8 @@ public class DeployController implements AutoCloseable {
         private void fail(DeployRow deploy, String reason) {
             log.warn("Deploy {} step {} failed: {}", deploy.id(), deploy.step(), reason);
             gate.reset();
-            boolean rollingBack = deploy.state().equals("rolling_back");
+            // a rollback deploy that fails has nothing further back to go to
+            boolean rollingBack = deploy.state().equals("rolling_back") || deploy.kind().equals("rollback");
             boolean changed = database.inSqlTransaction(connection -> {
                 if (rollingBack || !deploy.touchedTargets() && deploy.currentStep().map(PlanStep::kind)
                         .filter(kind -> kind == PlanStep.Kind.APPROVAL).isPresent()) {
@@ -520,7 +557,7 @@ public class DeployController implements AutoCloseable {
             }
         }
 
-        private void finish(DeployRow deploy) {
+        private boolean finish(DeployRow deploy) {
             String end = deploy.state().equals("rolling_back") ? "rolled_back" : "succeeded";
             boolean changed = database.inSqlTransaction(connection ->
                     store.changeState(connection, deploy, end, Optional.empty(), "finish", "controller", null, true));
@@ -533,6 +570,7 @@ public class DeployController implements AutoCloseable {
                 }
                 notifications.execute(() -> trains.deployFinished(deploy.id()));
             }
+            return changed;
         }
 
         private void notify(DeployRow deploy, String event, String title, String text) {

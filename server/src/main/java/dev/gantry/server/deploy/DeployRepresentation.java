@@ -27,6 +27,11 @@ public record DeployRepresentation(
         Optional<Instant> finishedAt,
         List<Transition> transitions) {
 
+    DeployRepresentation withInstances(Map<String, List<Instance>> live) {
+        return new DeployRepresentation(deployId, status, service, environment, kind, rollbackOf, strategy, release,
+                previousRelease, step, weights, live, health, reason, initiatedBy, approvals, createdAt, finishedAt, transitions);
+    }
+
     public record Release(String releaseId, String artifactSha) {
     }
 

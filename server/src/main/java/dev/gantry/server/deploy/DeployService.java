@@ -86,7 +86,7 @@ public class DeployService {
                 Optional.ofNullable(spec.approvals().get(environment.name())).map(DeploySpec.Approval::required).orElse(0));
         String releaseId = database.inSqlTransaction(connection -> {
             if (!override) {
-                requireSuccessIn(connection, environment, digest);
+                requireSuccessIn(connection, environment, service.name(), digest);
             }
             return release(connection, caller, service.spec(), environment.name(), artifact);
         });
@@ -119,6 +119,34 @@ public class DeployService {
         return get(id, false);
     }
 
+    /**
+     * The plan of a deploy that waited in the queue, made again when it starts: the release the environment runs may
+     * have changed meanwhile (the deploy ahead of it succeeded or rolled back), and the plan shifts traffic from that one.
+     */
+    record Replanned(Optional<String> previous, List<PlanStep> plan) {
+    }
+
+    Replanned replan(Connection connection, DeployRow deploy) throws SQLException {
+        EnvironmentSpec environment = catalog.environment(connection, deploy.environment()).orElseThrow();
+        DeploySpec spec = releaseSpec(connection, deploy.releaseId());
+        Optional<String> previous = store.currentRelease(connection, deploy.service(), deploy.environment())
+                .filter(current -> !current.equals(deploy.releaseId()));
+        int approvals = Math.max(environment.requiredApprovals(),
+                Optional.ofNullable(spec.approvals().get(environment.name())).map(DeploySpec.Approval::required).orElse(0));
+        return new Replanned(previous, DeployPlans.deploy(new DeployPlans.Inputs(StrategyType.fromId(deploy.strategy()),
+                spec.strategy(), spec.instancesIn(environment.name()), environment, deploy.releaseId(), previous, approvals)));
+    }
+
+    private static DeploySpec releaseSpec(Connection connection, String releaseId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("select config -> 'deploy' from releases where id = ?")) {
+            query.setString(1, releaseId);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return DeployCatalog.read(row.getString(1), DeploySpec.class);
+            }
+        }
+    }
+
     private static StrategyType strategy(String text) {
         try {
             return StrategyType.fromId(text);
@@ -128,20 +156,22 @@ public class DeployService {
         }
     }
 
-    private void requireSuccessIn(Connection connection, EnvironmentSpec environment, ArtifactDigest digest) throws SQLException {
+    private void requireSuccessIn(Connection connection, EnvironmentSpec environment, String service, ArtifactDigest digest)
+            throws SQLException {
         if (environment.requiresSuccessIn().isEmpty()) {
             return;
         }
         String before = environment.requiresSuccessIn().get();
         try (PreparedStatement query = connection.prepareStatement("""
                 select 1 from deploys d join releases r on r.id = d.release_id
-                where d.environment = ? and d.state = 'succeeded' and r.artifact_digest = ? limit 1""")) {
-            query.setString(1, before);
-            query.setString(2, digest.toString());
+                where d.service = ? and d.environment = ? and d.state = 'succeeded' and r.artifact_digest = ? limit 1""")) {
+            query.setString(1, service);
+            query.setString(2, before);
+            query.setString(3, digest.toString());
             try (ResultSet row = query.executeQuery()) {
                 if (!row.next()) {
                     throw new ApiException(409, "not_proven", environment.name() + " accepts only artifacts that were deployed "
-                            + "successfully to " + before + " first; " + digest + " was not (an admin may override)",
+                            + "successfully to " + before + " first; " + digest + " of " + service + " was not (an admin may override)",
                             Map.of("requires_success_in", before));
                 }
             }
@@ -225,7 +255,10 @@ public class DeployService {
             }
             if (DeployRow.ACTIVE.contains(deploy.state()) || deploy.state().equals("queued")) {
                 turnAround(connection, deploy, caller.name(), why);
-                return new RollbackRepresentation(id, deploy.previousDigest(), "rolling_back");
+                DeployRow now = require(connection, id, false);
+                // a deploy that had changed nothing yet is cancelled (failed) rather than rolled back
+                return new RollbackRepresentation(id, now.state().equals("rolling_back") ? deploy.previousDigest() : Optional.empty(),
+                        now.state());
             }
             if (!deploy.state().equals("succeeded")) {
                 throw new ApiException(409, "nothing_to_roll_back", "deploy " + id + " ended " + deploy.state()
@@ -250,20 +283,21 @@ public class DeployService {
         DeploySpec spec = catalog.service(connection, finished.service()).orElseThrow().spec();
         String back = finished.previousReleaseId().orElseThrow();
         String id = Ids.newId();
-        Optional<String> holder = store.holder(connection, finished.service(), finished.environment());
-        if (holder.isPresent()) {
-            DeployRow running = store.find(connection, holder.get(), true).orElseThrow();
-            if (DeployRow.ACTIVE.contains(running.state())) {
-                // its target calls are fenced off once the rollback's driver claims the targets with a newer token
-                store.changeState(connection, running, "rolled_back", Optional.empty(), "preempted", caller.name(),
-                        "pre-empted by rollback deploy " + id, false);
-            }
-        }
+        // the running deploy's row first, then the lock: the order a finishing driver takes them in
+        Optional<DeployRow> running = store.currentHolder(connection, finished.service(), finished.environment())
+                .flatMap(holder -> find(connection, holder));
         List<PlanStep> plan = DeployPlans.rollback(environment, spec.instancesIn(environment.name()), finished.releaseId(),
                 Optional.of(back));
         insert(connection, id, finished.service(), finished.environment(), back, Optional.of(finished.releaseId()), "rollback",
                 Optional.of(finished.id()), "immediate", "pending", plan, caller, false);
+        // the lock moves before the running deploy ends, so ending it frees no lock and starts no queued deploy
         store.moveLock(connection, finished.service(), finished.environment(), id);
+        if (running.isPresent() && DeployRow.ACTIVE.contains(running.get().state())) {
+            // its target calls are fenced off once the rollback's driver claims the targets with a newer token; the
+            // rollback plan removes every version but the one it returns to
+            store.changeState(connection, running.get(), "rolled_back", Optional.empty(), "preempted", caller.name(),
+                    "pre-empted by rollback deploy " + id, false);
+        }
         store.transition(connection, id, null, "pending", null, "create", caller.name(), why);
         DeployRow created = store.find(connection, id, false).orElseThrow();
         return new RollbackRepresentation(id, Optional.of(created.artifactDigest()), created.state());
@@ -271,7 +305,8 @@ public class DeployService {
 
     /** A running deploy switches to its rollback plan; the driver acts on it at once. */
     void turnAround(Connection connection, DeployRow deploy, String actor, String why) throws SQLException {
-        if (deploy.state().equals("queued") || !deploy.touchedTargets() && !deploy.state().equals("in_progress")) {
+        boolean running = deploy.state().equals("in_progress") || deploy.state().equals("paused");
+        if (deploy.state().equals("queued") || !deploy.touchedTargets() && !running) {
             store.changeState(connection, deploy, "failed", Optional.empty(), "cancel", actor, why + " (before it changed anything)", false);
             return;
         }
@@ -330,6 +365,8 @@ public class DeployService {
                         throw stateConflict(deploy, "resumed", "paused");
                     }
                     store.changeState(connection, deploy, "in_progress", Optional.empty(), "resume", caller.name(), null, false);
+                    // a hold or a health wait counts from the resume: the time paused was not watched
+                    store.restartStep(connection, deploy.id());
                 }
                 case "abort" -> {
                     if (!DeployRow.ACTIVE.contains(deploy.state()) && !deploy.state().equals("queued")) {
@@ -365,6 +402,14 @@ public class DeployService {
                 + needed + " can be " + verb, Map.of("status", deploy.state()));
     }
 
+    private Optional<DeployRow> find(Connection connection, String id) {
+        try {
+            return store.find(connection, id, true);
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading deploy " + id + " failed", e);
+        }
+    }
+
     private DeployRow require(Connection connection, String id, boolean forUpdate) throws SQLException {
         return store.find(connection, id, forUpdate).orElseThrow(() -> ApiException.notFound("deploy '" + id + "'"));
     }
@@ -373,7 +418,7 @@ public class DeployService {
         return database.inSqlTransaction(connection -> {
             List<DeployRepresentation> deploys = new ArrayList<>();
             for (DeployRow row : store.list(connection, service, environment, state, limit)) {
-                deploys.add(representation(connection, row, false));
+                deploys.add(representation(connection, row));
             }
             return deploys;
         });
@@ -381,10 +426,16 @@ public class DeployService {
 
     /** The deploy; with {@code live}, the targets are asked for their instances too. */
     public DeployRepresentation get(String id, boolean live) {
-        return database.inSqlTransaction(connection -> representation(connection, require(connection, id, false), live));
+        DeployRepresentation deploy = database.inSqlTransaction(connection -> representation(connection, require(connection, id, false)));
+        if (!live || DeployRow.TERMINAL.contains(deploy.status())) {
+            return deploy;
+        }
+        // asked of the targets outside the transaction: a slow target does not hold a database connection
+        EnvironmentSpec environment = catalog.environment(deploy.environment());
+        return deploy.withInstances(targets.instances(environment, deploy.service(), deploy.environment()));
     }
 
-    private DeployRepresentation representation(Connection connection, DeployRow row, boolean live) throws SQLException {
+    private DeployRepresentation representation(Connection connection, DeployRow row) throws SQLException {
         Map<String, Map<String, Integer>> weights = new LinkedHashMap<>();
         Object health = Map.of();
         try (PreparedStatement query = connection.prepareStatement("select weights, health from deploys where id = ?")) {
@@ -423,8 +474,7 @@ public class DeployService {
         Optional<PlanStep> current = row.currentStep();
         DeployRepresentation.Step step = new DeployRepresentation.Step(row.step(), row.plan().size(),
                 current.map(s -> s.kind().id()), current.map(PlanStep::describe), row.stepStartedAt());
-        Map<String, List<DeployRepresentation.Instance>> instances = live && !row.terminal()
-                ? targets.instances(connection, row) : Map.of();
+        Map<String, List<DeployRepresentation.Instance>> instances = Map.of();
         return new DeployRepresentation(row.id(), row.state(), row.service(), row.environment(), row.kind(), row.rollbackOf(),
                 row.strategy(), new DeployRepresentation.Release(row.releaseId(), row.artifactDigest()),
                 row.previousReleaseId().map(prev -> new DeployRepresentation.Release(prev, row.previousDigest().orElse(null))),

@@ -195,17 +195,56 @@ class DeployStore {
 
     /** Takes the lock of the service in the environment; the deploy holding it otherwise. */
     Optional<String> lock(Connection connection, String service, String environment, String deployId) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("""
-                insert into deploy_locks (service, environment, deploy_id, acquired_at) values (?, ?, ?, now())
-                on conflict (service, environment) do nothing""")) {
-            insert.setString(1, service);
-            insert.setString(2, environment);
-            insert.setString(3, deployId);
-            if (insert.executeUpdate() == 1) {
-                return Optional.empty();
+        while (true) {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    insert into deploy_locks (service, environment, deploy_id, acquired_at) values (?, ?, ?, now())
+                    on conflict (service, environment) do nothing""")) {
+                insert.setString(1, service);
+                insert.setString(2, environment);
+                insert.setString(3, deployId);
+                if (insert.executeUpdate() == 1) {
+                    return Optional.empty();
+                }
+            }
+            Optional<String> holder = holder(connection, service, environment);
+            if (holder.isPresent()) {
+                return holder;
+            }
+            // the holder let go between the two statements: try again
+        }
+    }
+
+    /** Who holds the lock, without locking anything. */
+    Optional<String> currentHolder(Connection connection, String service, String environment) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "select deploy_id from deploy_locks where service = ? and environment = ?")) {
+            query.setString(1, service);
+            query.setString(2, environment);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
             }
         }
-        return holder(connection, service, environment);
+    }
+
+    void restartStep(Connection connection, String deployId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("update deploys set step_started_at = now() where id = ?")) {
+            update.setString(1, deployId);
+            update.executeUpdate();
+        }
+    }
+
+    /** A queued deploy's plan made anew as it starts (only before its first step). */
+    boolean replan(Connection connection, DeployRow deploy, Optional<String> previous, List<PlanStep> plan) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("""
+                update deploys set previous_release_id = ?, plan = ?::jsonb, updated_at = now()
+                where id = ? and state = ? and step = 0 and fence = ?""")) {
+            update.setString(1, previous.orElse(null));
+            update.setString(2, Json.write(plan));
+            update.setString(3, deploy.id());
+            update.setString(4, deploy.state());
+            update.setLong(5, deploy.fence());
+            return update.executeUpdate() == 1;
+        }
     }
 
     Optional<String> holder(Connection connection, String service, String environment) throws SQLException {

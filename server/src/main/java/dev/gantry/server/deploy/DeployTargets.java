@@ -30,14 +30,12 @@ import java.util.TreeMap;
 class DeployTargets {
     private final PluginHost plugins;
     private final ArtifactService artifacts;
-    private final DeployCatalog catalog;
     private final HttpServer http;
 
     @Inject
-    DeployTargets(PluginHost plugins, ArtifactService artifacts, DeployCatalog catalog, HttpServer http) {
+    DeployTargets(PluginHost plugins, ArtifactService artifacts, HttpServer http) {
         this.plugins = plugins;
         this.artifacts = artifacts;
-        this.catalog = catalog;
         this.http = http;
     }
 
@@ -128,16 +126,13 @@ class DeployTargets {
     }
 
     /** Instances on every target of the deploy's environment, as their deployers report them now. */
-    Map<String, List<DeployRepresentation.Instance>> instances(Connection connection, DeployRow deploy) throws SQLException {
-        Optional<EnvironmentSpec> environment = catalog.environment(connection, deploy.environment());
+    Map<String, List<DeployRepresentation.Instance>> instances(EnvironmentSpec environment, String service, String environmentName) {
         Map<String, List<DeployRepresentation.Instance>> instances = new LinkedHashMap<>();
-        if (environment.isEmpty()) {
-            return instances;
-        }
-        for (EnvironmentSpec.Target target : environment.get().allTargets()) {
+        for (EnvironmentSpec.Target target : environment.allTargets()) {
             try {
+                // reading needs no fence: 0 is below every token, and instances() changes nothing
                 List<InstanceStatus> statuses = deployer(target.deployer()).instances(
-                        new DeployTarget(deploy.service(), deploy.environment(), target.name(), target.settings(), deploy.fence()));
+                        new DeployTarget(service, environmentName, target.name(), target.settings(), 0));
                 instances.put(target.name(), statuses.stream().map(status -> new DeployRepresentation.Instance(status.instanceId(),
                         status.version(), status.address(), status.healthy())).toList());
             } catch (RuntimeException e) {

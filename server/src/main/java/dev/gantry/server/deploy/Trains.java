@@ -148,6 +148,21 @@ public class Trains {
         train.ifPresent(id -> advance(id, Caller.SYSTEM));
     }
 
+    /** Moves every running train on (the controller calls this now and then). */
+    void sweep() {
+        List<String> running = database.inSqlTransaction(connection -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement query = connection.prepareStatement("select id from trains where state = 'in_progress'");
+                 ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+            return ids;
+        });
+        running.forEach(id -> advance(id, Caller.SYSTEM));
+    }
+
     /** Starts every member whose dependencies succeeded; ends the train when all did, or one did not. */
     private void advance(String trainId, Caller caller) {
         database.inSqlTransaction(connection -> {
