@@ -428,6 +428,33 @@ class DeploysIT {
         assertThat(answer.body().trim()).isEqualTo("hello from built and deployed");
     }
 
+    @Test
+    void aCanaryWhoseInstancesDieMidRolloutIsRolledBack() throws Exception {
+        deploys.service("""
+                {"service": "mortal", "instances": 1, "strategy": {"type": "canary", "steps": [{"weight": 50, "hold": "10m"},
+                 {"weight": 100}]}}""");
+        int port = GantryProcess.freePort();
+        deploys.environment("mortal-prod", port, ", \"health_timeout\": \"20s\"");
+        String one = deploys.upload(workDir, "mortal-1", Map.of());
+        String two = deploys.upload(workDir, "mortal-2", Map.of());
+        assertThat(deploys.await(deploys.start("mortal", one, "mortal-prod"), DEPLOY_TIMEOUT, "succeeded", "failed")
+                .get("status").asText()).isEqualTo("succeeded");
+        String id = deploys.start("mortal", two, "mortal-prod");
+        awaitStep(id, "canary at 50%");
+        try (DeployClient.Traffic traffic = new DeployClient.Traffic(port)) {
+            // the canary's processes die (their command lines hold the artifact's unpacked directory)
+            String unpacked = "artifacts/" + two.substring("sha256:".length());
+            ProcessHandle.allProcesses().filter(process -> DeployClient.commandLine(process).contains(unpacked))
+                    .forEach(ProcessHandle::destroyForcibly);
+            JsonNode done = deploys.await(id, DEPLOY_TIMEOUT, "rolled_back", "failed", "succeeded");
+            assertThat(done.get("status").asText()).as(done.toPrettyString()).isEqualTo("rolled_back");
+            assertThat(done.get("reason").asText()).contains("not healthy");
+            Thread.sleep(300);
+            assertThat(traffic.since(System.nanoTime() - 200_000_000L)).isNotEmpty()
+                    .allMatch(hit -> hit.status() == 200 && hit.body().equals("hello from mortal-1"));
+        }
+    }
+
     private void awaitStep(String id, String label) throws InterruptedException {
         long deadline = System.nanoTime() + DEPLOY_TIMEOUT.toNanos();
         JsonNode deploy = deploys.get(id);

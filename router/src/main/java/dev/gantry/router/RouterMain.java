@@ -10,7 +10,8 @@ import picocli.CommandLine.Mixin;
  * Entry point of the router process: {@code java -cp ... dev.gantry.router.RouterMain --state-dir DIR
  * --listen-port P [--listen-host H] [--samples-per-version N]}; {@code gantry router} runs the same {@link #run}.
  * Runs until SIGTERM (or SIGINT), then stops accepting, lets in-flight requests finish (5 s at most) and exits.
- * Exit codes: 0 after a clean stop, 1 when the router could not start, 2 for a usage error.
+ * Exit codes: 143 after a clean stop by SIGTERM (the JVM's 128 + signal), 1 when the router could not start, 2 for a
+ * usage error.
  */
 @Command(name = "router", mixinStandardHelpOptions = true,
         description = "Run a traffic router: splits HTTP traffic between versions by weight, records samples.")

@@ -64,6 +64,7 @@ class RouterProcessTest extends RouterFixture {
 
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s after SIGTERM").isTrue();
+            assertThat(process.exitValue()).isEqualTo(143);
             assertThat(Files.readString(log)).contains("Router listening on 127.0.0.1:" + listenPort)
                     .contains("Router stopped").doesNotContain("Exception").doesNotContain("WARN");
             assertThat(MAPPER.readTree(stateDir.resolve("state.json").toFile()).path("fence").asLong()).isEqualTo(3);

@@ -52,7 +52,7 @@ public final class LoadGenerator {
             // the warm-up's last samples are recorded by a router a moment after its responses arrive here
             Thread.sleep(500);
             long[] latencies = new long[rate * seconds];
-            long[] pids = args.length > 6 ? java.util.Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
+            long[] pids = args.length > 6 ? Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
             long self = ProcessHandle.current().pid();
             long[] cpuBefore = cpuTicks(pids);
             long selfBefore = cpuTicks(new long[] {self})[0];
@@ -138,9 +138,6 @@ public final class LoadGenerator {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // fields[0] is field 3 (state): utime and stime are fields 14 and 15
             ticks[i] = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            if (System.getenv("BENCH_CPU_DETAIL") != null) {
-                System.err.println("cpu " + pids[i] + " user " + fields[11] + " system " + fields[12]);
-            }
         }
         return ticks;
     }

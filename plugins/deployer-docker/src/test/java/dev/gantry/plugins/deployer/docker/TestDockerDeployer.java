@@ -17,7 +17,6 @@ import dev.gantry.plugin.api.metrics.MetricsQuery;
 import dev.gantry.plugin.api.metrics.Sample;
 import dev.gantry.plugin.api.metrics.SampleKind;
 import dev.gantry.plugins.deployer.common.RouterClient;
-import dev.gantry.plugins.deployer.common.RouterSamples;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -134,9 +133,6 @@ class TestDockerDeployer {
         assertThat(latencies).hasSize(byHeader.get("v2")).allMatch(sample -> sample.value() > 0);
         assertThat(metrics.samples(new MetricsQuery(target, "v1", MetricsQuery.ERROR, from, to)))
                 .hasSize(byHeader.get("v1")).allMatch(sample -> sample.value() == 0);
-        // the process deployer's source, which the server may ask instead, finds this router too
-        assertThat(new RouterSamples(pluginData.resolve("deployer-process"), Harness.HTTP)
-                .samples(new MetricsQuery(target, "v2", MetricsQuery.LATENCY_MS, from, to))).hasSize(byHeader.get("v2"));
 
         // Prometheus finds every container, labelled by version
         String discovery = Files.readString(dataDirectory.resolve("prometheus/hello-" + harness.environment
