@@ -1,6 +1,5 @@
 package dev.gantry.plugin.api.deploy;
 
-import dev.gantry.plugin.api.Experimental;
 import java.util.List;
 import java.util.Map;
 import org.pf4j.ExtensionPoint;
@@ -11,7 +10,6 @@ import org.pf4j.ExtensionPoint;
  * is fenced by {@link DeployTarget#fence()}. A version is an opaque label the controller chooses (one per release, and
  * one for fresh baseline instances); the router reports it back in each response's {@code X-Gantry-Version} header.
  */
-@Experimental
 public interface Deployer extends ExtensionPoint {
     /** The name an environment's target selects this deployer by, e.g. {@code process} or {@code docker}. */
     String kind();
