@@ -14,6 +14,7 @@ import dev.gantry.plugins.deployer.common.Processes;
 import dev.gantry.plugins.deployer.common.PrometheusTargets;
 import dev.gantry.plugins.deployer.common.Routers;
 import dev.gantry.plugins.deployer.common.TargetDirectory;
+import dev.gantry.plugins.deployer.common.Versions;
 import dev.gantry.plugins.deployer.common.Traffic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -93,17 +94,8 @@ public final class ProcessDeployer implements Deployer {
 
     @Override
     public void ensureInstances(DeployTarget target, VersionSpec version, int instances) {
-        requireNonNull(version, "version is null");
-        if (instances < 0) {
-            throw new IllegalArgumentException("instances must be 0 or more, got " + instances);
-        }
+        String digest = Versions.check(version, instances);
         TargetDirectory dir = directory(target);
-        TargetDirectory.name("version", version.version());
-        String digest = "sha256:" + Artifacts.hex(version.artifactDigest());
-        if (!version.healthPath().startsWith("/") || version.healthPath().chars().anyMatch(c -> c <= ' ')) {
-            throw new DeployerException("health path '" + version.healthPath() + "' of version " + version.version()
-                    + " must start with '/' and hold no spaces");
-        }
         dir.exclusively(() -> {
             dir.checkFence();
             List<InstanceRecord> live = new ArrayList<>();
