@@ -137,7 +137,7 @@ public class DeployCatalog {
 
     private static EnvironmentSpec withName(EnvironmentSpec spec, String name) {
         return new EnvironmentSpec(name, spec.regions(), spec.approvals(), spec.approvalBetweenSteps(), spec.requiresSuccessIn(),
-                spec.freezeWindows(), spec.maxErrorRate(), spec.minRequests(), spec.bake(), spec.healthTimeout());
+                spec.freezeWindows(), spec.maxErrorRate(), spec.minRequests(), spec.bake(), spec.healthTimeout(), spec.analysis());
     }
 
     public EnvironmentSpec environment(String name) {

@@ -56,6 +56,7 @@ public class DeployController implements AutoCloseable {
     private final AutoDeploy autoDeploy;
     private final Trains trains;
     private final DeployService deploys;
+    private final CanaryJudge judge;
     private final Map<String, Driver> drivers = new ConcurrentHashMap<>();
     private final ExecutorService driverThreads = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "deploy-driver");
@@ -77,8 +78,9 @@ public class DeployController implements AutoCloseable {
     @Inject
     public DeployController(Database database, DeployStore store, DeployCatalog catalog, DeployTargets targets,
                             Notifications feed, NotificationService notifier, Replica replica, DeployConfig config,
-                            AutoDeploy autoDeploy, Trains trains, DeployService deploys) {
+                            AutoDeploy autoDeploy, Trains trains, DeployService deploys, CanaryJudge judge) {
         this.deploys = deploys;
+        this.judge = judge;
         this.autoDeploy = autoDeploy;
         this.trains = trains;
         this.database = database;
@@ -244,6 +246,10 @@ public class DeployController implements AutoCloseable {
 
         record Failed(String reason) implements Outcome {
         }
+
+        /** A person decides: the deploy pauses where it is, traffic unchanged. */
+        record Paused(String reason) implements Outcome {
+        }
     }
 
     /** Runs one deploy's plan on this replica for as long as it holds the deploy's lease. */
@@ -363,6 +369,8 @@ public class DeployController implements AutoCloseable {
                 sleep(wait.millis());
             } else if (outcome instanceof Outcome.Failed failed) {
                 fail(deploy, failed.reason());
+            } else if (outcome instanceof Outcome.Paused paused) {
+                pause(deploy, paused.reason());
             }
             return true;
         }
@@ -435,8 +443,23 @@ public class DeployController implements AutoCloseable {
                     if (failure.isPresent()) {
                         return new Outcome.Failed(failure.get());
                     }
+                    if (deploy.promoteStep().equals(Optional.of(deploy.step()))) {
+                        return new Outcome.Done(Optional.empty());
+                    }
+                    if (step.analysis() != null) {
+                        CanaryJudge.Decision decision = judge.look(deploy, step, bound, environment);
+                        if (decision instanceof CanaryJudge.Decision.Continue next) {
+                            return new Outcome.Wait(Math.max(1, Math.min(next.millis(), config.gateInterval().toMillis())));
+                        } else if (decision instanceof CanaryJudge.Decision.Promote promote) {
+                            log.info("Deploy {}: {}", deploy.id(), promote.reason());
+                            return new Outcome.Done(Optional.empty());
+                        } else if (decision instanceof CanaryJudge.Decision.Rollback rollback) {
+                            return new Outcome.Failed(rollback.reason());
+                        }
+                        return new Outcome.Paused(((CanaryJudge.Decision.Pause) decision).reason());
+                    }
                     long left = step.durationMs() - deploy.msInStep();
-                    if (deploy.promoteStep().equals(Optional.of(deploy.step())) || left <= 0) {
+                    if (left <= 0) {
                         return new Outcome.Done(Optional.empty());
                     }
                     return new Outcome.Wait(Math.min(left, config.gateInterval().toMillis()));
@@ -552,6 +575,15 @@ public class DeployController implements AutoCloseable {
                 notify(deploy, rollingBack ? "deploy.failed" : "deploy.rolling_back",
                         (rollingBack ? "Rollback failed: " : "Rolling back: ") + deploy.service() + " in " + deploy.environment(),
                         reason);
+            }
+        }
+
+        private void pause(DeployRow deploy, String reason) {
+            log.warn("Deploy {} step {} paused: {}", deploy.id(), deploy.step(), reason);
+            boolean changed = database.inSqlTransaction(connection ->
+                    store.changeState(connection, deploy, "paused", Optional.empty(), "pause", "controller", reason, true));
+            if (changed) {
+                notify(deploy, "deploy.paused", "Decision needed: " + deploy.service() + " in " + deploy.environment(), reason);
             }
         }
 

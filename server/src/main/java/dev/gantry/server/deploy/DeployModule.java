@@ -20,9 +20,12 @@ public final class DeployModule extends AbstractModule {
         bind(DeployTargets.class).in(Singleton.class);
         bind(DeployService.class).in(Singleton.class);
         bind(DeployController.class).in(Singleton.class);
+        bind(AnalysisReports.class).in(Singleton.class);
+        bind(CanaryJudge.class).in(Singleton.class);
         bind(AutoDeploy.class).in(Singleton.class);
         bind(Trains.class).in(Singleton.class);
         bind(BuildPassedListener.class).to(AutoDeploy.class);
-        Resources.bind(binder(), DeployResource.class, ServiceResource.class, EnvironmentResource.class, TrainResource.class);
+        Resources.bind(binder(), DeployResource.class, ServiceResource.class, EnvironmentResource.class, TrainResource.class,
+                HealthWebhookResource.class);
     }
 }

@@ -56,7 +56,9 @@ final class DeployPlans {
                     ? in.settings().hold().orElse(DeploySpec.Strategy.DEFAULT_BLUE_GREEN_HOLD)
                     : in.environment().bakeTime();
             if (in.strategy() != StrategyType.ROLLING && !bake.isZero()) {
-                plan.add(PlanStep.hold(all, in.next(), bake.toMillis(), "bake with the previous version kept warm"));
+                boolean soak = in.environment().analysis().filter(AnalysisSpec::soaks).isPresent();
+                plan.add(soak ? PlanStep.soak(all, in.next(), bake.toMillis(), "soak with the previous version kept warm")
+                        : PlanStep.hold(all, in.next(), bake.toMillis(), "bake with the previous version kept warm"));
             }
             plan.add(PlanStep.remove(all, in.previous().get()));
         }
@@ -67,16 +69,42 @@ final class DeployPlans {
         List<CanaryStep> steps = in.settings().type() == StrategyType.CANARY && !in.settings().steps().isEmpty()
                 ? in.settings().steps() : DeploySpec.Strategy.DEFAULT_CANARY_STEPS;
         boolean approvalBetween = in.environment().approvalBetweenSteps().orElse(false) && in.approvalsAtStart() > 0;
+        boolean analysed = in.environment().analysis().isPresent();
+        String baseline = baselineOf(old);
+        boolean baselineRuns = false;
         for (int i = 0; i < steps.size(); i++) {
             CanaryStep step = steps.get(i);
             int canaryInstances = step.weight() >= 100 ? in.instances()
                     : Math.max(1, (int) Math.ceil(in.instances() * step.weight() / 100.0));
-            plan.add(PlanStep.ensure(group, in.next(), canaryInstances));
-            plan.add(PlanStep.awaitHealthy(group, in.next(), canaryInstances));
-            plan.add(PlanStep.weights(group, split(in.next(), step.weight(), old)));
             Duration hold = step.hold().orElse(Duration.ZERO);
-            if (!hold.isZero()) {
-                plan.add(PlanStep.hold(group, in.next(), hold.toMillis(), "canary at " + step.weight() + "%"));
+            plan.add(PlanStep.ensure(group, in.next(), canaryInstances));
+            if (analysed && step.weight() < 100 && !hold.isZero()) {
+                // fresh instances of the stable version at the canary's weight: both started now, so age, warm-up
+                // and load are alike and only the version differs
+                int baselineWeight = Math.min(step.weight(), 100 - step.weight());
+                plan.add(PlanStep.ensure(group, baseline, canaryInstances));
+                plan.add(PlanStep.awaitHealthy(group, in.next(), canaryInstances));
+                plan.add(PlanStep.awaitHealthy(group, baseline, canaryInstances));
+                Map<String, Integer> weights = new LinkedHashMap<>();
+                weights.put(in.next(), step.weight());
+                weights.put(baseline, baselineWeight);
+                if (step.weight() + baselineWeight < 100) {
+                    weights.put(old, 100 - step.weight() - baselineWeight);
+                }
+                plan.add(PlanStep.weights(group, weights));
+                plan.add(PlanStep.canaryAnalysis(group, in.next(), baseline, hold.toMillis(),
+                        "canary at " + step.weight() + "% against a baseline at " + baselineWeight + "%"));
+                baselineRuns = true;
+            } else {
+                plan.add(PlanStep.awaitHealthy(group, in.next(), canaryInstances));
+                plan.add(PlanStep.weights(group, split(in.next(), step.weight(), old)));
+                if (baselineRuns) {
+                    plan.add(PlanStep.remove(group, baseline));
+                    baselineRuns = false;
+                }
+                if (!hold.isZero()) {
+                    plan.add(PlanStep.hold(group, in.next(), hold.toMillis(), "canary at " + step.weight() + "%"));
+                }
             }
             if (approvalBetween && step.weight() < 100) {
                 plan.add(PlanStep.approval("after the canary at " + step.weight() + "%", in.approvalsAtStart()));
@@ -87,7 +115,17 @@ final class DeployPlans {
             plan.add(PlanStep.awaitHealthy(group, in.next(), in.instances()));
             plan.add(PlanStep.weights(group, Map.of(in.next(), 100)));
         }
+        if (baselineRuns) {
+            plan.add(PlanStep.remove(group, baseline));
+        }
     }
+
+    /** The version name a release's baseline instances run under: the router and the metrics tell them apart by it. */
+    static String baselineOf(String releaseId) {
+        return releaseId + BASELINE_SUFFIX;
+    }
+
+    static final String BASELINE_SUFFIX = ".baseline";
 
     private static void rolling(List<PlanStep> plan, List<String> group, Inputs in, String old) {
         int total = in.instances();

@@ -3,7 +3,9 @@ package dev.gantry.server.deploy;
 import dev.gantry.server.auth.Authentication;
 import dev.gantry.server.auth.RequiresRole;
 import dev.gantry.server.auth.Role;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.http.ApiException;
+import dev.gantry.server.persistence.Database;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -27,10 +29,18 @@ import java.util.Optional;
 public class DeployResource {
     private static final int MAX_LIST = 200;
     private final DeployService deploys;
+    private final Database database;
+    private final AnalysisReports analyses;
 
     @Inject
-    public DeployResource(DeployService deploys) {
+    public DeployResource(DeployService deploys, Database database, AnalysisReports analyses) {
         this.deploys = deploys;
+        this.database = database;
+        this.analyses = analyses;
+    }
+
+    /** Every look of the deploy's canary and soak analyses, oldest first (docs/canary-analysis.md). */
+    public record AnalysisList(String deployId, List<JsonNode> looks) {
     }
 
     public record DeployList(List<DeployRepresentation> deploys) {
@@ -63,6 +73,14 @@ public class DeployResource {
     @RequiresRole(Role.VIEWER)
     public DeployRepresentation get(@PathParam("id") String id) {
         return deploys.get(id, true);
+    }
+
+    @GET
+    @Path("/{id}/analysis")
+    @RequiresRole(Role.VIEWER)
+    public AnalysisList analysis(@PathParam("id") String id) {
+        deploys.get(id, false);
+        return new AnalysisList(id, database.inSqlTransaction(connection -> analyses.list(connection, id)));
     }
 
     @POST

@@ -238,6 +238,25 @@ public class DeployService {
         }
     }
 
+    /**
+     * An outside health signal ({@code POST /api/webhooks/health}): the deploy in progress for the service in the
+     * environment rolls back, as a failed gate would. A deploy already rolling back stays as it is.
+     */
+    public RollbackRepresentation rollBackOnAlert(String service, String environment, String reason) {
+        return database.inSqlTransaction(connection -> {
+            String id = store.holder(connection, service, environment).orElseThrow(() -> new ApiException(409, "no_deploy_in_progress",
+                    "no deploy of " + service + " to " + environment + " is in progress; to undo a finished one, "
+                            + "POST /api/deploys/{id}/rollback"));
+            DeployRow deploy = require(connection, id, true);
+            if (!deploy.state().equals("rolling_back") && DeployRow.ACTIVE.contains(deploy.state())) {
+                turnAround(connection, deploy, "health-webhook", "health webhook: " + reason);
+            }
+            DeployRow now = require(connection, id, false);
+            return new RollbackRepresentation(id, now.state().equals("rolling_back") ? deploy.previousDigest() : Optional.empty(),
+                    now.state());
+        });
+    }
+
     /** What {@code POST /api/deploys/{id}/rollback} answers. */
     public record RollbackRepresentation(String deployId, Optional<String> rolledBackTo, String status) {
     }
@@ -378,9 +397,14 @@ public class DeployService {
                 }
                 case "promote" -> {
                     Optional<PlanStep> step = deploy.currentStep();
-                    if (!deploy.state().equals("in_progress") || step.isEmpty() || step.get().kind() != PlanStep.Kind.HOLD) {
+                    boolean paused = deploy.state().equals("paused");
+                    if (!deploy.state().equals("in_progress") && !paused || step.isEmpty() || step.get().kind() != PlanStep.Kind.HOLD) {
                         throw new ApiException(409, "not_holding", "deploy " + id + " is not holding at a step now ("
                                 + deploy.state() + step.map(s -> ", " + s.describe()).orElse("") + ")");
+                    }
+                    if (paused) {
+                        // a pause at a hold (e.g. an inconclusive analysis) ends with the person's decision to go on
+                        store.changeState(connection, deploy, "in_progress", Optional.empty(), "resume", caller.name(), null, false);
                     }
                     try (PreparedStatement update = connection.prepareStatement(
                             "update deploys set promote_step = step, updated_at = now() where id = ?")) {

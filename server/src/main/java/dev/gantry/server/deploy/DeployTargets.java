@@ -83,8 +83,28 @@ class DeployTargets {
                 .map(Extension::instance).findFirst();
     }
 
-    /** The version a release runs as: its id is the label, its artifact comes from a signed, expiring URL. */
-    VersionSpec version(Connection connection, String releaseId, String environment) throws SQLException {
+    /**
+     * The metrics source of {@code kind} for a target: for {@code router}, the one of the plugin that deploys the
+     * target (it knows the target's router); for any other kind, the first enabled plugin's.
+     */
+    MetricsSource metricsSource(Bound target, String kind) {
+        if (kind.equals("router")) {
+            return routerMetrics(target).orElseThrow(() -> new DeployerException("the plugin " + target.pluginId()
+                    + " that deploys " + target.target().target() + " has no router metrics source"));
+        }
+        List<Extension<MetricsSource>> sources = plugins.extensions(MetricsSource.class);
+        return sources.stream().map(Extension::instance).filter(source -> source.kind().equals(kind)).findFirst()
+                .orElseThrow(() -> new DeployerException("no enabled plugin provides the metrics source '" + kind
+                        + "'; enabled sources: " + String.join(", ", sources.stream().map(s -> s.instance().kind()).distinct().toList())));
+    }
+
+    /**
+     * The version a release runs as: its id is the label, its artifact comes from a signed, expiring URL. A baseline
+     * ({@code <release>.baseline}) is the same release under its own label, so its traffic is measured apart.
+     */
+    VersionSpec version(Connection connection, String version, String environment) throws SQLException {
+        boolean baseline = version.endsWith(DeployPlans.BASELINE_SUFFIX);
+        String releaseId = baseline ? version.substring(0, version.length() - DeployPlans.BASELINE_SUFFIX.length()) : version;
         try (PreparedStatement query = connection.prepareStatement("select artifact_digest, config from releases where id = ?")) {
             query.setString(1, releaseId);
             try (ResultSet row = query.executeQuery()) {
@@ -104,11 +124,14 @@ class DeployTargets {
                 }
                 env.put("GANTRY_ENVIRONMENT", environment);
                 env.put("GANTRY_RELEASE", releaseId);
+                if (baseline) {
+                    env.put("GANTRY_BASELINE", "1");
+                }
                 String url = artifacts.get(digest, http.url()).downloadUrl();
                 if (url == null) {
                     throw new DeployerException("artifact " + digest + " cannot be downloaded (it is not available)");
                 }
-                return new VersionSpec(releaseId, digest.toString(), URI.create(url), env, spec.healthPath());
+                return new VersionSpec(version, digest.toString(), URI.create(url), env, spec.healthPath());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("release " + releaseId + " has an unreadable config snapshot", e);
             }

@@ -32,7 +32,8 @@ public record EnvironmentSpec(
         Optional<Double> maxErrorRate,
         Optional<Integer> minRequests,
         Optional<String> bake,
-        Optional<String> healthTimeout) {
+        Optional<String> healthTimeout,
+        Optional<AnalysisSpec> analysis) {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern VERSION_SAFE = Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -138,6 +139,7 @@ public record EnvironmentSpec(
             throw invalid("min_requests", "min_requests is 0 or more");
         });
         bake.ifPresent(text -> duration("bake", text));
+        analysis.ifPresent(AnalysisSpec::validate);
         healthTimeout.ifPresent(text -> duration("health_timeout", text));
         List<FreezeWindow> windows = freezeWindows.orElse(List.of());
         for (int w = 0; w < windows.size(); w++) {

@@ -12,7 +12,25 @@ import java.util.stream.Collectors;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlanStep(Kind kind, List<String> targets, String version, Integer instances, Map<String, Integer> weights,
-                       Long durationMs, String label, Integer required) {
+                       Long durationMs, String label, Integer required, String baseline, Analysis analysis) {
+
+    /**
+     * What a hold's analysis compares: {@code canary} compares {@code version} with {@code baseline} (fresh instances
+     * of the stable version at the same weight); {@code soak} compares {@code version} now with its own first interval.
+     */
+    public enum Analysis {
+        CANARY, SOAK;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Analysis fromId(String id) {
+            return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
 
     public enum Kind {
         ENSURE, AWAIT_HEALTHY, WEIGHTS, HOLD, APPROVAL, REMOVE, REMOVE_OTHERS;
@@ -29,31 +47,41 @@ public record PlanStep(Kind kind, List<String> targets, String version, Integer 
     }
 
     static PlanStep ensure(List<String> targets, String version, int instances) {
-        return new PlanStep(Kind.ENSURE, targets, version, instances, null, null, null, null);
+        return new PlanStep(Kind.ENSURE, targets, version, instances, null, null, null, null, null, null);
     }
 
     static PlanStep awaitHealthy(List<String> targets, String version, int instances) {
-        return new PlanStep(Kind.AWAIT_HEALTHY, targets, version, instances, null, null, null, null);
+        return new PlanStep(Kind.AWAIT_HEALTHY, targets, version, instances, null, null, null, null, null, null);
     }
 
     static PlanStep weights(List<String> targets, Map<String, Integer> weights) {
-        return new PlanStep(Kind.WEIGHTS, targets, null, null, weights, null, null, null);
+        return new PlanStep(Kind.WEIGHTS, targets, null, null, weights, null, null, null, null, null);
     }
 
     static PlanStep hold(List<String> targets, String version, long durationMs, String label) {
-        return new PlanStep(Kind.HOLD, targets, version, null, null, durationMs, label, null);
+        return new PlanStep(Kind.HOLD, targets, version, null, null, durationMs, label, null, null, null);
+    }
+
+    /** A hold whose looks compare {@code version} with {@code baseline}. */
+    static PlanStep canaryAnalysis(List<String> targets, String version, String baseline, long durationMs, String label) {
+        return new PlanStep(Kind.HOLD, targets, version, null, null, durationMs, label, null, baseline, Analysis.CANARY);
+    }
+
+    /** A hold after promotion whose looks compare {@code version} with its own first interval. */
+    static PlanStep soak(List<String> targets, String version, long durationMs, String label) {
+        return new PlanStep(Kind.HOLD, targets, version, null, null, durationMs, label, null, null, Analysis.SOAK);
     }
 
     static PlanStep approval(String label, int required) {
-        return new PlanStep(Kind.APPROVAL, List.of(), null, null, null, null, label, required);
+        return new PlanStep(Kind.APPROVAL, List.of(), null, null, null, null, label, required, null, null);
     }
 
     static PlanStep remove(List<String> targets, String version) {
-        return new PlanStep(Kind.REMOVE, targets, version, null, null, null, null, null);
+        return new PlanStep(Kind.REMOVE, targets, version, null, null, null, null, null, null, null);
     }
 
     static PlanStep removeOthers(List<String> targets, String keep) {
-        return new PlanStep(Kind.REMOVE_OTHERS, targets, keep, null, null, null, null, null);
+        return new PlanStep(Kind.REMOVE_OTHERS, targets, keep, null, null, null, null, null, null, null);
     }
 
     /** What the step does, for people reading a deploy's history. */
@@ -64,7 +92,8 @@ public record PlanStep(Kind kind, List<String> targets, String version, Integer 
             case AWAIT_HEALTHY -> "wait for " + instances + " healthy instance(s) of " + version + on;
             case WEIGHTS -> weights.isEmpty() ? "send no traffic" + on : "send " + weights.entrySet().stream()
                     .map(entry -> entry.getValue() + "% to " + entry.getKey()).collect(Collectors.joining(", ")) + on;
-            case HOLD -> (label == null ? "hold" : label) + " for " + durationMs / 1000.0 + " s, gated" + on;
+            case HOLD -> (label == null ? "hold" : label) + " for " + durationMs / 1000.0 + " s, " + (analysis == null ? "gated"
+                    : analysis == Analysis.CANARY ? "analysed against " + baseline : "soak-analysed") + on;
             case APPROVAL -> "wait for " + required + " approval(s)" + (label == null ? "" : " " + label);
             case REMOVE -> "remove " + version + on;
             case REMOVE_OTHERS -> "remove every version but " + version + on;

@@ -16,7 +16,7 @@ class TestDeployPlans {
 
     private static EnvironmentSpec environment(List<EnvironmentSpec.Region> regions) {
         return new EnvironmentSpec("production", regions, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.of("2m"), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.of("2m"), Optional.empty(), Optional.empty());
     }
 
     private static EnvironmentSpec.Region region(String name, String... targets) {
@@ -44,6 +44,38 @@ class TestDeployPlans {
                 "send 100% to new on eu-1",
                 "bake with the previous version kept warm for 120.0 s, gated on eu-1",
                 "remove old on eu-1");
+    }
+
+    @Test
+    void anAnalysedCanaryRunsABaselineAtTheSameWeightThenSoaks() {
+        EnvironmentSpec analysed = new EnvironmentSpec("production", List.of(region("eu", "eu-1")), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("2m"),
+                Optional.empty(), Optional.of(new AnalysisSpec(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty())));
+        DeploySpec.Strategy canary = DeploySpec.Strategy.canary(List.of(new CanaryStep(10, Optional.of(Duration.ofSeconds(30))),
+                new CanaryStep(60, Optional.of(Duration.ofSeconds(30))), new CanaryStep(100, Optional.empty())));
+        List<PlanStep> plan = DeployPlans.deploy(new DeployPlans.Inputs(StrategyType.CANARY, canary, 4, analysed, "new",
+                Optional.of("old"), 0));
+        assertThat(described(plan)).containsExactly(
+                "run 1 instance(s) of new on eu-1",
+                "run 1 instance(s) of old.baseline on eu-1",
+                "wait for 1 healthy instance(s) of new on eu-1",
+                "wait for 1 healthy instance(s) of old.baseline on eu-1",
+                "send 10% to new, 10% to old.baseline, 80% to old on eu-1",
+                "canary at 10% against a baseline at 10% for 30.0 s, analysed against old.baseline on eu-1",
+                "run 3 instance(s) of new on eu-1",
+                "run 3 instance(s) of old.baseline on eu-1",
+                "wait for 3 healthy instance(s) of new on eu-1",
+                "wait for 3 healthy instance(s) of old.baseline on eu-1",
+                "send 60% to new, 40% to old.baseline on eu-1",
+                "canary at 60% against a baseline at 40% for 30.0 s, analysed against old.baseline on eu-1",
+                "run 4 instance(s) of new on eu-1",
+                "wait for 4 healthy instance(s) of new on eu-1",
+                "send 100% to new on eu-1",
+                "remove old.baseline on eu-1",
+                "soak with the previous version kept warm for 120.0 s, soak-analysed on eu-1",
+                "remove old on eu-1");
+        assertThat(CanaryJudge.analysedSteps(plan)).isEqualTo(3);
     }
 
     @Test
