@@ -3,12 +3,16 @@
 GET /healthz answers 200 "ok" (503 when HELLO_UNHEALTHY=1); GET / answers "hello from <HELLO_MESSAGE>".
 HELLO_FAIL_RATE (0..1) makes that share of requests answer 500 and HELLO_DELAY_MS adds latency to each one, so a
 canary can be made to fail or to slow down on purpose.
+
+GET /metrics answers in the Prometheus text format: hello_requests_total (a counter by status code) and
+hello_request_duration_seconds (a histogram), both of application requests only, not of /healthz or /metrics.
 """
 
 import os
 import random
 import signal
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -35,6 +39,55 @@ FAIL_RATE = number("HELLO_FAIL_RATE", 0.0, 0.0, 1.0)
 DELAY = number("HELLO_DELAY_MS", 0.0, 0.0, 600_000.0) / 1000.0
 
 
+class Metrics:
+    """Counts of application requests, written out in the Prometheus text exposition format (version 0.0.4)."""
+
+    # upper bounds in seconds, from 1 ms to 2 s; slower requests fall into +Inf only
+    BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
+    CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        # the codes this service answers are there from the start, so a rate of 500s is 0 rather than absent
+        self.requests = {200: 0, 404: 0, 500: 0}
+        self.buckets = [0] * len(self.BUCKETS)
+        self.count = 0
+        self.total = 0.0
+
+    def observe(self, status, seconds):
+        with self.lock:
+            self.requests[status] = self.requests.get(status, 0) + 1
+            for i, bound in enumerate(self.BUCKETS):
+                if seconds <= bound:
+                    self.buckets[i] += 1
+            self.count += 1
+            self.total += seconds
+
+    def text(self):
+        with self.lock:
+            lines = [
+                "# HELP hello_requests_total Application requests answered, by HTTP status code.",
+                "# TYPE hello_requests_total counter",
+            ]
+            lines += [f'hello_requests_total{{code="{code}"}} {n}' for code, n in sorted(self.requests.items())]
+            lines += [
+                "# HELP hello_request_duration_seconds Time to answer an application request.",
+                "# TYPE hello_request_duration_seconds histogram",
+            ]
+            # buckets are cumulative: each counts the requests at or under its bound
+            lines += [f'hello_request_duration_seconds_bucket{{le="{bound}"}} {n}'
+                      for bound, n in zip(self.BUCKETS, self.buckets)]
+            lines += [
+                f'hello_request_duration_seconds_bucket{{le="+Inf"}} {self.count}',
+                f"hello_request_duration_seconds_sum {self.total!r}",
+                f"hello_request_duration_seconds_count {self.count}",
+            ]
+        return "\n".join(lines) + "\n"
+
+
+METRICS = Metrics()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "hello-service"
@@ -48,19 +101,31 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.answer(200, "ok\n")
             return
-        if DELAY:
-            time.sleep(DELAY)
-        if FAIL_RATE and random.random() < FAIL_RATE:
-            self.answer(500, "failed on purpose (HELLO_FAIL_RATE)\n")
-        elif path == "/":
-            self.answer(200, f"hello from {MESSAGE}\n")
-        else:
-            self.answer(404, "not found\n")
+        if path == "/metrics":
+            # neither delayed nor failed nor counted: scrapes are not the traffic a canary is judged by
+            self.answer(200, METRICS.text(), Metrics.CONTENT_TYPE)
+            return
+        started = time.perf_counter()
+        status = 500  # what a request that breaks off before its answer counts as
+        try:
+            if DELAY:
+                time.sleep(DELAY)
+            if FAIL_RATE and random.random() < FAIL_RATE:
+                status = 500
+                self.answer(status, "failed on purpose (HELLO_FAIL_RATE)\n")
+            elif path == "/":
+                status = 200
+                self.answer(status, f"hello from {MESSAGE}\n")
+            else:
+                status = 404
+                self.answer(status, "not found\n")
+        finally:
+            METRICS.observe(status, time.perf_counter() - started)
 
-    def answer(self, status, body):
+    def answer(self, status, body, content_type="text/plain; charset=utf-8"):
         data = body.encode("utf-8")
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

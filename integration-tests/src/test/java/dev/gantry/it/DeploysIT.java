@@ -332,11 +332,13 @@ class DeploysIT {
         Api.Reply paused = deploys.api().post("/api/deploys/" + id + "/pause", ADMIN, "{}");
         assertThat(paused.status()).as(paused.body()).isEqualTo(200);
         assertThat(paused.json().get("status").asText()).isEqualTo("paused");
-        assertThat(deploys.api().post("/api/deploys/" + id + "/promote", ADMIN, "{}").status()).as("promote while paused").isEqualTo(409);
         assertThat(deploys.api().post("/api/deploys/" + id + "/resume", ADMIN, "{}").json().get("status").asText())
                 .isEqualTo("in_progress");
+        assertThat(deploys.api().post("/api/deploys/" + id + "/pause", ADMIN, "{}").status()).isEqualTo(200);
+        // promoting a deploy paused at a hold is the person's decision to go on: it resumes past the hold
         Api.Reply promoted = deploys.api().post("/api/deploys/" + id + "/promote", ADMIN, "{}");
         assertThat(promoted.status()).as(promoted.body()).isEqualTo(200);
+        assertThat(promoted.json().get("status").asText()).isEqualTo("in_progress");
         awaitStep(id, "canary at 60%");
         assertThat(deploys.get(id).at("/weights/box").toString()).contains(":60");
 

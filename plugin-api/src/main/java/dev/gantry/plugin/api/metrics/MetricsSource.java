@@ -1,11 +1,9 @@
 package dev.gantry.plugin.api.metrics;
 
-import dev.gantry.plugin.api.Experimental;
 import java.util.List;
 import org.pf4j.ExtensionPoint;
 
 /** Per-version observations of a service over a time window. */
-@Experimental
 public interface MetricsSource extends ExtensionPoint {
     /** The name analysis configuration selects this source by, e.g. {@code router} or {@code prometheus}. */
     String kind();

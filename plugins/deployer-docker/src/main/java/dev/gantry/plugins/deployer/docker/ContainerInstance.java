@@ -25,6 +25,12 @@ record ContainerInstance(String id, String name, String version, int index, Stri
     /** The port the service listens on inside its container ({@code PORT}). */
     static final int PORT = 8080;
 
+    /** Containers are named for the API by their container name. */
+    @Override
+    public String instanceId() {
+        return name;
+    }
+
     @Override
     public String address() {
         return "127.0.0.1:" + hostPort;

@@ -78,6 +78,7 @@ public final class DockerDeployer implements Deployer {
     private final DockerEngine engine;
     private final Artifacts artifacts;
     private final Traffic traffic;
+    private final PrometheusTargets prometheusTargets;
     private final ExecutorService background;
 
     public DockerDeployer(PluginContext context) {
@@ -88,6 +89,7 @@ public final class DockerDeployer implements Deployer {
         this.engine = new DockerEngine(config.dockerHost());
         this.artifacts = new Artifacts(dataDirectory, httpClient);
         this.traffic = new Traffic(new Routers(config.routerSettings(), httpClient), httpClient, config.healthTimeout());
+        this.prometheusTargets = PrometheusTargets.in(dataDirectory, config.prometheusTargetsDir());
         this.background = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "deployer-docker-background");
             thread.setDaemon(true);
@@ -469,7 +471,7 @@ public final class DockerDeployer implements Deployer {
 
     /** Prometheus is pointed at the containers that run (the others have no address). */
     private void writePrometheusTargets(TargetDirectory dir, List<ContainerInstance> containers) {
-        PrometheusTargets.write(dataDirectory, dir, containers.stream()
+        prometheusTargets.write(dir.target(), containers.stream()
                 .filter(container -> container.running() && container.hostPort() > 0).toList());
     }
 

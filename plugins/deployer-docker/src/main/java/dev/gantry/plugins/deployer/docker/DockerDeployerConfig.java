@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gantry.plugin.api.PluginConfig;
 import dev.gantry.plugins.deployer.common.Durations;
+import dev.gantry.plugins.deployer.common.PrometheusTargets;
 import dev.gantry.plugins.deployer.common.RouterSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,9 +27,11 @@ import java.util.TreeSet;
  * @param stopGrace how long a stopped container may take to exit after SIGTERM before it gets SIGKILL
  * @param healthTimeout how long an instance's health check may take
  * @param routerStartTimeout how long a started router may take to write admin.json and answer
+ * @param prometheusTargetsDir where the Prometheus discovery files go, if not in {@code <data dir>/prometheus-targets};
+ *     relative to the plugin's data directory unless absolute
  */
 record DockerDeployerConfig(URI dockerHost, String image, Optional<List<String>> routerCommand, Duration stopGrace,
-                            Duration healthTimeout, Duration routerStartTimeout) {
+                            Duration healthTimeout, Duration routerStartTimeout, Optional<Path> prometheusTargetsDir) {
     static final String PREFIX = "plugin.deployer-docker.";
     static final URI DEFAULT_DOCKER_HOST = URI.create("unix:///var/run/docker.sock");
     static final String DEFAULT_IMAGE = "gantry/busybox:1";
@@ -35,7 +39,7 @@ record DockerDeployerConfig(URI dockerHost, String image, Optional<List<String>>
     static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(1);
     static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> KEYS = Set.of("docker-host", "image", "router-command", "stop-grace",
-            "health-timeout", "router-start-timeout");
+            "health-timeout", "router-start-timeout", PrometheusTargets.SETTING);
 
     DockerDeployerConfig {
         requireNonNull(dockerHost, "dockerHost is null");
@@ -44,6 +48,7 @@ record DockerDeployerConfig(URI dockerHost, String image, Optional<List<String>>
         requireNonNull(stopGrace, "stopGrace is null");
         requireNonNull(healthTimeout, "healthTimeout is null");
         requireNonNull(routerStartTimeout, "routerStartTimeout is null");
+        requireNonNull(prometheusTargetsDir, "prometheusTargetsDir is null");
     }
 
     static DockerDeployerConfig from(PluginConfig config) {
@@ -60,7 +65,8 @@ record DockerDeployerConfig(URI dockerHost, String image, Optional<List<String>>
                 value(config, "router-command").map(command -> Arrays.asList(command.split("\\s+"))),
                 duration(config, "stop-grace", DEFAULT_STOP_GRACE, true),
                 duration(config, "health-timeout", DEFAULT_HEALTH_TIMEOUT, false),
-                duration(config, "router-start-timeout", DEFAULT_ROUTER_START_TIMEOUT, false));
+                duration(config, "router-start-timeout", DEFAULT_ROUTER_START_TIMEOUT, false),
+                value(config, PrometheusTargets.SETTING).map(text -> PrometheusTargets.parseSetting(text, PREFIX)));
     }
 
     RouterSettings routerSettings() {

@@ -134,11 +134,12 @@ class TestDockerDeployer {
         assertThat(metrics.samples(new MetricsQuery(target, "v1", MetricsQuery.ERROR, from, to)))
                 .hasSize(byHeader.get("v1")).allMatch(sample -> sample.value() == 0);
 
-        // Prometheus finds every container, labelled by version
-        String discovery = Files.readString(dataDirectory.resolve("prometheus/hello-" + harness.environment
-                + "-local.json"), StandardCharsets.UTF_8);
+        // Prometheus finds every container, labelled by version and instance
+        String discovery = Files.readString(dataDirectory.resolve("prometheus-targets/hello+" + harness.environment
+                + "+local.json"), StandardCharsets.UTF_8);
         for (InstanceStatus instance : deployer.instances(target)) {
-            assertThat(discovery).contains("\"" + instance.address() + "\"");
+            assertThat(discovery).contains("\"" + instance.address() + "\"")
+                    .contains("\"instance_id\":\"" + instance.instanceId() + "\"");
         }
         assertThat(discovery).contains("\"version\":\"v1\"", "\"version\":\"v2\"", "\"service\":\"hello\"");
     }

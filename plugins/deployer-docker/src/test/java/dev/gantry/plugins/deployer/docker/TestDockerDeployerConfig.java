@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gantry.plugin.api.PluginConfig;
 import dev.gantry.plugin.api.deploy.DeployTarget;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ class TestDockerDeployerConfig {
         assertThat(config.stopGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.prometheusTargetsDir()).isEmpty();
     }
 
     @Test
@@ -30,7 +32,8 @@ class TestDockerDeployerConfig {
         DockerDeployerConfig config = DockerDeployerConfig.from(new PluginConfig(Map.of(
                 "docker-host", "tcp://127.0.0.1:2375", "image", "example/runtime:2",
                 "router-command", " /opt/jdk/bin/java -cp /opt/router.jar dev.gantry.router.RouterMain ",
-                "stop-grace", "0s", "health-timeout", "500ms", "router-start-timeout", "PT30S")));
+                "stop-grace", "0s", "health-timeout", "500ms", "router-start-timeout", "PT30S",
+                "prometheus-targets-dir", "/var/lib/prometheus/gantry")));
 
         assertThat(config.dockerHost()).isEqualTo(URI.create("tcp://127.0.0.1:2375"));
         assertThat(config.image()).isEqualTo("example/runtime:2");
@@ -39,6 +42,7 @@ class TestDockerDeployerConfig {
         assertThat(config.stopGrace()).isZero();
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.routerSettings().startTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.prometheusTargetsDir()).contains(Path.of("/var/lib/prometheus/gantry"));
     }
 
     @Test

@@ -28,7 +28,8 @@ record InstanceRecord(String version, int index, long pid, int port, Instant sta
     private static final Logger log = LoggerFactory.getLogger(InstanceRecord.class);
 
     /** How the API names the instance: the version and its index, e.g. {@code 1.4.2-0}. */
-    String id() {
+    @Override
+    public String instanceId() {
         return version + "-" + index;
     }
 

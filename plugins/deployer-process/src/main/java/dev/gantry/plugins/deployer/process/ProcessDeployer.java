@@ -64,6 +64,7 @@ public final class ProcessDeployer implements Deployer {
     private final ProcessDeployerConfig config;
     private final Artifacts artifacts;
     private final Traffic traffic;
+    private final PrometheusTargets prometheusTargets;
     private final ExecutorService background;
 
     public ProcessDeployer(PluginContext context) {
@@ -74,6 +75,7 @@ public final class ProcessDeployer implements Deployer {
         this.clock = context.clock();
         this.artifacts = new Artifacts(dataDirectory, httpClient);
         this.traffic = new Traffic(new Routers(config.routerSettings(), httpClient), httpClient, config.healthTimeout());
+        this.prometheusTargets = PrometheusTargets.in(dataDirectory, config.prometheusTargetsDir());
         this.background = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "deployer-process-background");
             thread.setDaemon(true);
@@ -105,8 +107,8 @@ public final class ProcessDeployer implements Deployer {
             try {
                 for (InstanceRecord record : InstanceRecord.read(dir, version.version())) {
                     if (!Processes.isRunning(record.identity())) {
-                        log.info("instance {} of target {} (pid {}) is no longer running; forgetting it", record.id(),
-                                dir.describe(), record.pid());
+                        log.info("instance {} of target {} (pid {}) is no longer running; forgetting it",
+                                record.instanceId(), dir.describe(), record.pid());
                         record.delete(dir);
                         changed = true;
                     } else if (!record.artifactDigest().equals(digest)) {
@@ -172,7 +174,7 @@ public final class ProcessDeployer implements Deployer {
                 try {
                     record.delete(dir);
                 } catch (IOException e) {
-                    throw new DeployerException("cannot delete the record of instance " + record.id() + ": "
+                    throw new DeployerException("cannot delete the record of instance " + record.instanceId() + ": "
                             + e.getMessage(), e);
                 }
             }
@@ -180,7 +182,7 @@ public final class ProcessDeployer implements Deployer {
                 log.info("removed version {} from target {}: stopped {} instance(s)", version, dir.describe(),
                         records.size());
             }
-            PrometheusTargets.write(dataDirectory, dir, InstanceRecord.readAll(dir));
+            writePrometheusTargets(dir);
         });
     }
 
@@ -192,7 +194,7 @@ public final class ProcessDeployer implements Deployer {
             dir.checkFence();
             List<InstanceRecord> records = InstanceRecord.readAll(dir);
             traffic.setWeights(dir, weightByVersion, Traffic.healthyBackends(health(records), Set.of()));
-            PrometheusTargets.write(dataDirectory, dir, records);
+            writePrometheusTargets(dir);
         });
     }
 
@@ -208,7 +210,8 @@ public final class ProcessDeployer implements Deployer {
         Map<InstanceRecord, Boolean> health = health(records);
         List<InstanceStatus> statuses = new ArrayList<>(records.size());
         for (InstanceRecord record : records) {
-            statuses.add(new InstanceStatus(record.id(), record.version(), record.address(), health.get(record)));
+            statuses.add(new InstanceStatus(record.instanceId(), record.version(), record.address(),
+                    health.get(record)));
         }
         return statuses;
     }
@@ -247,7 +250,8 @@ public final class ProcessDeployer implements Deployer {
         InstanceRecord record = new InstanceRecord(version.version(), index, identity.pid(), port,
                 identity.startedAt(), identity.startTicks(), digest, version.healthPath());
         record.write(dir);
-        log.debug("started instance {} of target {}: pid {}, port {}", record.id(), dir.describe(), record.pid(), port);
+        log.debug("started instance {} of target {}: pid {}, port {}", record.instanceId(), dir.describe(),
+                record.pid(), port);
         return record;
     }
 
@@ -285,7 +289,7 @@ public final class ProcessDeployer implements Deployer {
         } catch (RuntimeException e) {
             log.warn("cannot update the router's backends of target {}: {}", dir.describe(), e.getMessage());
         }
-        PrometheusTargets.write(dataDirectory, dir, InstanceRecord.readAll(dir));
+        writePrometheusTargets(dir);
         if (!started.isEmpty()) {
             background.execute(() -> Traffic.joinWhenHealthy(dir, () -> {
                 Map<InstanceRecord, Boolean> health = health(started);
@@ -295,6 +299,12 @@ public final class ProcessDeployer implements Deployer {
                 return new Traffic.Progress(healthy, settled);
             }, () -> refreshRouter(dir, Set.of())));
         }
+    }
+
+    /** Prometheus is pointed at the instances whose processes run (a dead one's port may be another program's). */
+    private void writePrometheusTargets(TargetDirectory dir) {
+        prometheusTargets.write(dir.target(), InstanceRecord.readAll(dir).stream()
+                .filter(record -> Processes.isRunning(record.identity())).toList());
     }
 
     /**

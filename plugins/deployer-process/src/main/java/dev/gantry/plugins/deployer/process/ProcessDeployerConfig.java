@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gantry.plugin.api.PluginConfig;
 import dev.gantry.plugins.deployer.common.Durations;
+import dev.gantry.plugins.deployer.common.PrometheusTargets;
 import dev.gantry.plugins.deployer.common.RouterSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -21,21 +23,24 @@ import java.util.TreeSet;
  * @param stopGrace how long a stopped instance may take to exit after SIGTERM before it gets SIGKILL
  * @param healthTimeout how long an instance's health check may take
  * @param routerStartTimeout how long a started router may take to write admin.json and answer
+ * @param prometheusTargetsDir where the Prometheus discovery files go, if not in {@code <data dir>/prometheus-targets};
+ *     relative to the plugin's data directory unless absolute
  */
 record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stopGrace, Duration healthTimeout,
-                             Duration routerStartTimeout) {
+                             Duration routerStartTimeout, Optional<Path> prometheusTargetsDir) {
     static final String PREFIX = "plugin.deployer-process.";
     static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
     static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(1);
     static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> KEYS = Set.of("router-command", "stop-grace", "health-timeout",
-            "router-start-timeout");
+            "router-start-timeout", PrometheusTargets.SETTING);
 
     ProcessDeployerConfig {
         requireNonNull(routerCommand, "routerCommand is null");
         requireNonNull(stopGrace, "stopGrace is null");
         requireNonNull(healthTimeout, "healthTimeout is null");
         requireNonNull(routerStartTimeout, "routerStartTimeout is null");
+        requireNonNull(prometheusTargetsDir, "prometheusTargetsDir is null");
     }
 
     static ProcessDeployerConfig from(PluginConfig config) {
@@ -50,7 +55,8 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
         return new ProcessDeployerConfig(routerCommand,
                 duration(config, "stop-grace", DEFAULT_STOP_GRACE, true),
                 duration(config, "health-timeout", DEFAULT_HEALTH_TIMEOUT, false),
-                duration(config, "router-start-timeout", DEFAULT_ROUTER_START_TIMEOUT, false));
+                duration(config, "router-start-timeout", DEFAULT_ROUTER_START_TIMEOUT, false),
+                value(config, PrometheusTargets.SETTING).map(text -> PrometheusTargets.parseSetting(text, PREFIX)));
     }
 
     /** The router command to run: the setting, or the distribution's launcher beside the running server. */

@@ -106,10 +106,13 @@ class TestProcessDeployer {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("latency_ms").hasMessageContaining("error");
 
-        // Prometheus finds every instance, labelled by version
-        String discovery = Harness.text(readAllBytes(dataDirectory.resolve("prometheus/hello-staging-local.json")));
+        // Prometheus finds every instance, labelled by version and instance
+        String discovery = Harness.text(readAllBytes(
+                dataDirectory.resolve("prometheus-targets/hello+staging+local.json")));
         for (InstanceStatus instance : deployer.instances(target)) {
-            assertThat(discovery).contains("\"" + instance.address() + "\"");
+            assertThat(discovery).contains("{\"targets\":[\"" + instance.address() + "\"]")
+                    .contains("\"version\":\"" + instance.version() + "\",\"instance_id\":\""
+                            + instance.instanceId() + "\"");
         }
         assertThat(discovery).contains("\"version\":\"v1\"", "\"version\":\"v2\"", "\"service\":\"hello\"",
                 "\"environment\":\"staging\"", "\"target\":\"local\"");
@@ -319,13 +322,38 @@ class TestProcessDeployer {
         assertThat(Harness.running(pids.get("v1-0"))).isTrue();
         assertThat(deployer.instances(target)).extracting(InstanceStatus::version).containsOnly("v1");
         assertThat(harness.routerState()).doesNotContain("\"v2\"");
-        assertThat(Harness.text(readAllBytes(dataDirectory.resolve("prometheus/hello-staging-local.json"))))
+        assertThat(Harness.text(readAllBytes(dataDirectory.resolve("prometheus-targets/hello+staging+local.json"))))
                 .doesNotContain("v2");
         for (int i = 0; i < 10; i++) {
             assertThat(harness.get("/").body()).isEqualTo("hello from v1\n");
         }
         // removing it again changes nothing
         deployer.removeVersion(target, "v2");
+    }
+
+    @Test
+    void thePrometheusFileFollowsTheRunningInstancesInTheDirectoryTheSettingNames(@TempDir Path discovery) {
+        ProcessDeployer deployer = harness.deployer(Map.of("prometheus-targets-dir", discovery.toString()));
+        DeployTarget target = harness.target(1);
+        Path file = discovery.resolve("hello+staging+local.json");
+
+        deployer.ensureInstances(target, harness.version("v1", Map.of()), 2);
+        List<InstanceStatus> running = harness.awaitHealthy(deployer, target, "v1", 2);
+        assertThat(Harness.text(readAllBytes(file))).contains(running.get(0).address(), running.get(1).address(),
+                "\"instance_id\":\"v1-0\"", "\"instance_id\":\"v1-1\"");
+
+        // an instance that died is left out at the next write, though its record is only dropped later
+        long pid = pidsOf(deployer, target).get("v1-1");
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        Harness.assertGone(pid);
+        deployer.removeVersion(target, "v0");
+        assertThat(Harness.text(readAllBytes(file))).contains(running.get(0).address(), "\"instance_id\":\"v1-0\"")
+                .doesNotContain(running.get(1).address(), "v1-1");
+
+        deployer.removeVersion(target, "v1");
+
+        assertThat(Harness.text(readAllBytes(file))).isEqualTo("[]\n");
+        assertThat(dataDirectory.resolve("prometheus-targets")).doesNotExist();
     }
 
     @Test
@@ -391,7 +419,7 @@ class TestProcessDeployer {
     private Map<String, Long> pidsOf(ProcessDeployer deployer, DeployTarget target) {
         assertThat(deployer.instances(target)).isNotEmpty();
         return InstanceRecord.readAll(new TargetDirectory(dataDirectory, target)).stream()
-                .collect(Collectors.toMap(InstanceRecord::id, InstanceRecord::pid, (a, b) -> a, TreeMap::new));
+                .collect(Collectors.toMap(InstanceRecord::instanceId, InstanceRecord::pid, (a, b) -> a, TreeMap::new));
     }
 
     private static Map<String, String> environmentOf(long pid) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gantry.plugin.api.PluginConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,15 @@ class TestProcessDeployerConfig {
         assertThat(config.stopGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.prometheusTargetsDir()).isEmpty();
     }
 
     @Test
     void readsEverySetting() {
         ProcessDeployerConfig config = ProcessDeployerConfig.from(new PluginConfig(Map.of(
                 "router-command", "  /opt/jdk/bin/java -cp /opt/router.jar  dev.gantry.router.RouterMain ",
-                "stop-grace", "500ms", "health-timeout", "PT2S", "router-start-timeout", "1m")));
+                "stop-grace", "500ms", "health-timeout", "PT2S", "router-start-timeout", "1m",
+                "prometheus-targets-dir", " /var/lib/prometheus/gantry ")));
 
         assertThat(config.routerCommand()).isEqualTo(Optional.of(
                 List.of("/opt/jdk/bin/java", "-cp", "/opt/router.jar", "dev.gantry.router.RouterMain")));
@@ -33,6 +36,7 @@ class TestProcessDeployerConfig {
         assertThat(config.stopGrace()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.prometheusTargetsDir()).contains(Path.of("/var/lib/prometheus/gantry"));
     }
 
     @Test
