@@ -36,7 +36,7 @@ public record ArtifactDigest(String hex) {
         return isLowercaseHex(lower) ? Optional.of(new ArtifactDigest(lower)) : Optional.empty();
     }
 
-    /** By hand, not by regex: POST /api/artifacts/missing checks a hundred thousand of these per request. */
+    /** By hand, not by regex: every request naming an artifact checks one. */
     private static boolean isLowercaseHex(String text) {
         if (text == null || text.length() != 64) {
             return false;

@@ -62,12 +62,6 @@ public class ArtifactResource {
     public record ArtifactList(List<ArtifactRepresentation> artifacts) {
     }
 
-    public record MissingRequest(List<String> digests) {
-    }
-
-    public record MissingResponse(List<String> missing) {
-    }
-
     public record PinRequest(String reason) {
     }
 
@@ -139,14 +133,18 @@ public class ArtifactResource {
         return stream(artifacts.open(digest));
     }
 
+    /**
+     * Which of the digests in {@code {"digests": [...]}} the server does not hold, as {@code {"missing": [...]}} in
+     * the order asked, each once. Streamed in and out without a string per digest: a query may hold a hundred
+     * thousand.
+     */
     @POST
     @Path("/missing")
     @RequiresRole(Role.VIEWER)
-    public MissingResponse missing(MissingRequest request) {
-        if (request == null || request.digests() == null) {
-            throw ApiException.missingField("digests");
-        }
-        return new MissingResponse(artifacts.missing(request.digests()));
+    public Response missing(@Context HttpHeaders headers, InputStream body) throws IOException {
+        DigestList missing = artifacts.missing(MissingQueryJson.read(body, contentLength(headers)));
+        StreamingOutput answer = output -> MissingQueryJson.writeMissing(missing, output);
+        return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @PUT

@@ -9,7 +9,7 @@ public final class AuthModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(IdentityService.class).in(Singleton.class);
-        PersistenceModule.bindEntities(binder(), UserEntity.class, ApiTokenEntity.class);
+        PersistenceModule.bindEntities(binder(), UserEntity.class, ApiTokenEntity.class, SdkTokenEntity.class);
         Resources.bind(binder(), UserResource.class, TokenResource.class);
     }
 }

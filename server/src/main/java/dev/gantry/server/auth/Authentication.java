@@ -14,10 +14,12 @@ import java.lang.reflect.Method;
 import java.security.Principal;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Puts a role check in front of every route: the route's {@link RequiresRole}, or none for a {@link Public} one.
- * A route with neither stops start-up, so no route is ever left open by accident.
+ * A route with neither stops start-up, so no route is ever left open by accident. SDK tokens pass only on routes
+ * marked {@link SdkTokenAllowed}; anywhere else they get 403.
  */
 public final class Authentication implements DynamicFeature {
     private final IdentityService identity;
@@ -61,8 +63,9 @@ public final class Authentication implements DynamicFeature {
         if (!resourceInfo.getResourceClass().getName().startsWith("dev.gantry.")) {
             return; // Jersey's own OPTIONS and HEAD handlers, which only describe routes
         }
+        boolean sdkTokens = resourceInfo.getResourceMethod().isAnnotationPresent(SdkTokenAllowed.class);
         requiredRole(resourceInfo.getResourceClass(), resourceInfo.getResourceMethod())
-                .ifPresent(role -> context.register(new RoleFilter(identity, role)));
+                .ifPresent(role -> context.register(new RoleFilter(identity, role, sdkTokens)));
     }
 
     /** The caller of a route that requires a role. */
@@ -71,17 +74,27 @@ public final class Authentication implements DynamicFeature {
         if (principal instanceof Caller caller) {
             return caller;
         }
+        if (principal instanceof SdkClient) {
+            throw new IllegalStateException("route called with an SDK token, but it takes only users' tokens");
+        }
         throw new IllegalStateException("route called without authentication");
+    }
+
+    /** The SDK calling a route marked {@link SdkTokenAllowed}, or empty when a user calls it. */
+    public static Optional<SdkClient> sdkClient(SecurityContext security) {
+        return security.getUserPrincipal() instanceof SdkClient client ? Optional.of(client) : Optional.empty();
     }
 
     @Priority(Priorities.AUTHENTICATION)
     static final class RoleFilter implements ContainerRequestFilter {
         private final IdentityService identity;
         private final Role required;
+        private final boolean sdkTokens;
 
-        RoleFilter(IdentityService identity, Role required) {
+        RoleFilter(IdentityService identity, Role required, boolean sdkTokens) {
             this.identity = identity;
             this.required = required;
+            this.sdkTokens = sdkTokens;
         }
 
         @Override
@@ -90,23 +103,41 @@ public final class Authentication implements DynamicFeature {
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw unauthenticated("this route needs an API token: send 'Authorization: Bearer <token>'");
             }
-            Caller caller = identity.authenticate(header.substring(7).trim())
+            String token = header.substring(7).trim();
+            if (token.startsWith(Tokens.SDK_PREFIX)) {
+                SdkClient client = identity.authenticateSdk(token)
+                        .orElseThrow(() -> unauthenticated("the SDK token is unknown or was deleted"));
+                if (!sdkTokens) {
+                    throw new ApiException(403, "forbidden", "an SDK token may only read the flag stream (GET "
+                            + "/api/flags/stream) and report exposures (POST /api/flags/exposures); this route needs "
+                            + "a user's API token with the " + required.id() + " role",
+                            Map.of("required_role", required.id(), "token", "sdk"));
+                }
+                authenticated(request, client, role -> false);
+                return;
+            }
+            Caller caller = identity.authenticate(token)
                     .orElseThrow(() -> unauthenticated("the token is unknown, revoked or expired"));
             if (!caller.role().includes(required)) {
                 throw new ApiException(403, "forbidden", "this route needs the " + required.id() + " role; "
                         + caller.name() + " has " + caller.role().id(),
                         Map.of("required_role", required.id(), "role", caller.role().id()));
             }
+            authenticated(request, caller, role -> caller.role().includes(Role.fromId(role)));
+        }
+
+        private static void authenticated(ContainerRequestContext request, Principal principal,
+                                          Predicate<String> inRole) {
             boolean secure = request.getSecurityContext().isSecure();
             request.setSecurityContext(new SecurityContext() {
                 @Override
                 public Principal getUserPrincipal() {
-                    return caller;
+                    return principal;
                 }
 
                 @Override
                 public boolean isUserInRole(String role) {
-                    return caller.role().includes(Role.fromId(role));
+                    return inRole.test(role);
                 }
 
                 @Override

@@ -14,9 +14,10 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.hibernate.Session;
 
-/** Users and their API tokens: who may call, with which role. */
+/** Users and their API tokens: who may call, with which role; and the SDK tokens that read one environment's flags. */
 public class IdentityService {
     private static final Pattern USER_NAME = Pattern.compile("[a-z][a-z0-9._-]{1,62}");
+    private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** last_used_at is a hint for people, so it is written at most this often per token. */
     private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
 
@@ -184,6 +185,76 @@ public class IdentityService {
                 audit.record(session, caller, "token.revoke", "token:" + token.id, before, TokenRepresentation.of(token));
             }
             return TokenRepresentation.of(token);
+        });
+    }
+
+    /** The SDK an SDK token stands for, if the token is known (deleting a token stops it at once). */
+    public Optional<SdkClient> authenticateSdk(String token) {
+        if (!token.startsWith(Tokens.SDK_PREFIX)) {
+            return Optional.empty();
+        }
+        String hash = Tokens.hash(token);
+        Instant now = clock.instant();
+        return database.inTransaction(session -> {
+            List<SdkTokenEntity> rows = session.createQuery("from SdkTokenEntity where tokenHash = :hash", SdkTokenEntity.class)
+                    .setParameter("hash", hash)
+                    .getResultList();
+            if (rows.isEmpty()) {
+                return Optional.empty();
+            }
+            SdkTokenEntity t = rows.get(0);
+            if (t.lastUsedAt == null || t.lastUsedAt.plus(LAST_USED_GRANULARITY).isBefore(now)) {
+                t.lastUsedAt = now;
+            }
+            return Optional.of(new SdkClient(t.id, t.name, t.environment));
+        });
+    }
+
+    /** A new SDK token; the returned value is the only time the token itself is seen. */
+    public record CreatedSdkToken(SdkTokenRepresentation token, String secret) {
+    }
+
+    public CreatedSdkToken createSdkToken(Caller caller, String environment, String name) {
+        if (!ENVIRONMENT.matcher(environment).matches()) {
+            throw new ApiException(400, "invalid_field",
+                    "an environment's name is 1 to 63 lowercase letters, digits or '-', starting with a letter or digit",
+                    Map.of("field", "environment"));
+        }
+        if (name.isBlank() || name.length() > 100) {
+            throw new ApiException(400, "invalid_name", "an SDK token's name is 1 to 100 characters", Map.of("field", "name"));
+        }
+        return database.inTransaction(session -> {
+            String secret = Tokens.newSdkToken();
+            SdkTokenEntity token = new SdkTokenEntity(Ids.newId(), environment, name, Tokens.hash(secret),
+                    Tokens.displayPrefix(secret), clock.instant(), caller.name());
+            session.persist(token);
+            SdkTokenRepresentation created = SdkTokenRepresentation.of(token);
+            audit.record(session, caller, "sdk_token.create", "sdk_token:" + token.id, null, created);
+            return new CreatedSdkToken(created, secret);
+        });
+    }
+
+    public List<SdkTokenRepresentation> sdkTokens(Optional<String> environment) {
+        return database.inTransaction(session -> {
+            var query = environment.isPresent()
+                    ? session.createQuery("from SdkTokenEntity where environment = :environment order by createdAt",
+                            SdkTokenEntity.class).setParameter("environment", environment.get())
+                    : session.createQuery("from SdkTokenEntity order by environment, createdAt", SdkTokenEntity.class);
+            return query.getResultStream().map(SdkTokenRepresentation::of).toList();
+        });
+    }
+
+    /** Deletes an SDK token: the next request with it gets 401, and streams it holds open end. */
+    public SdkTokenRepresentation deleteSdkToken(Caller caller, String id) {
+        return database.inTransaction(session -> {
+            SdkTokenEntity token = session.find(SdkTokenEntity.class, id);
+            if (token == null) {
+                throw ApiException.notFound("SDK token '" + id + "'");
+            }
+            SdkTokenRepresentation deleted = SdkTokenRepresentation.of(token);
+            session.remove(token);
+            audit.record(session, caller, "sdk_token.delete", "sdk_token:" + id, deleted, null);
+            return deleted;
         });
     }
 

@@ -8,20 +8,30 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * API tokens: 32 random bytes, prefixed {@code gty_} so secret scanners can spot them. Tokens are random and long,
+ * API tokens: 32 random bytes, prefixed {@code gty_} so secret scanners can spot them; SDK tokens the same with
+ * {@code gtysdk_}, so the server tells the two kinds apart before looking either up. Tokens are random and long,
  * so a plain SHA-256 is a sound way to store them (unlike passwords, they cannot be guessed from a dictionary).
  */
 public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
     public static final String PREFIX = "gty_";
+    public static final String SDK_PREFIX = "gtysdk_";
 
     private Tokens() {
     }
 
     public static String newToken() {
+        return newToken(PREFIX);
+    }
+
+    public static String newSdkToken() {
+        return newToken(SDK_PREFIX);
+    }
+
+    private static String newToken(String prefix) {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     public static String hash(String token) {
@@ -35,6 +45,7 @@ public final class Tokens {
 
     /** The first characters, kept to tell tokens apart in listings without revealing them. */
     public static String displayPrefix(String token) {
-        return token.substring(0, Math.min(token.length(), PREFIX.length() + 6));
+        int prefix = token.startsWith(SDK_PREFIX) ? SDK_PREFIX.length() : PREFIX.length();
+        return token.substring(0, Math.min(token.length(), prefix + 6));
     }
 }

@@ -16,6 +16,10 @@ import dev.gantry.server.build.LocalBuildAgent;
 import dev.gantry.server.deploy.DeployConfig;
 import dev.gantry.server.deploy.DeployController;
 import dev.gantry.server.deploy.DeployModule;
+import dev.gantry.server.flags.FlagHygiene;
+import dev.gantry.server.flags.FlagStreams;
+import dev.gantry.server.flags.FlagsConfig;
+import dev.gantry.server.flags.FlagsModule;
 import dev.gantry.server.auth.AuthModule;
 import dev.gantry.server.auth.IdentityService;
 import dev.gantry.server.config.ServerConfig;
@@ -69,6 +73,7 @@ public final class GantryServer implements AutoCloseable {
         ArtifactConfig artifactConfig = ArtifactConfig.from(settings);
         BuildConfig buildConfig = BuildConfig.from(settings, serverConfig.dataDir());
         DeployConfig deployConfig = DeployConfig.from(settings);
+        FlagsConfig flagsConfig = FlagsConfig.from(settings);
         settings.validate();
         List<Module> modules = List.of(
                 new AbstractModule() {
@@ -91,7 +96,8 @@ public final class GantryServer implements AutoCloseable {
                 new ArtifactModule(artifactConfig),
                 new ScmModule(),
                 new BuildModule(buildConfig),
-                new DeployModule(deployConfig));
+                new DeployModule(deployConfig),
+                new FlagsModule(flagsConfig));
         return new GantryServer(serverConfig, Guice.createInjector(Stage.PRODUCTION, modules), console);
     }
 
@@ -132,6 +138,8 @@ public final class GantryServer implements AutoCloseable {
         injector.getInstance(BuildEvents.class); // subscribes before the feed starts listening
         injector.getInstance(LocalBuildAgent.class).start();
         injector.getInstance(DeployController.class).start();
+        injector.getInstance(FlagStreams.class).start(); // subscribes before the feed starts listening
+        injector.getInstance(FlagHygiene.class).start();
         injector.getInstance(Notifications.class).start();
 
         readiness.markReady();
@@ -164,6 +172,8 @@ public final class GantryServer implements AutoCloseable {
         }
         injector.getInstance(LocalBuildAgent.class).close();
         injector.getInstance(DeployController.class).close();
+        injector.getInstance(FlagStreams.class).close();
+        injector.getInstance(FlagHygiene.class).close();
         injector.getInstance(Notifications.class).close();
         injector.getInstance(ArtifactRetention.class).close();
         try {

@@ -1,9 +1,9 @@
 package dev.gantry.server.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.auth.Authentication;
 import dev.gantry.server.auth.RequiresRole;
 import dev.gantry.server.auth.Role;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.http.ApiException;
 import dev.gantry.server.persistence.Database;
 import jakarta.inject.Inject;

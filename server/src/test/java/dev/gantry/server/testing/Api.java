@@ -61,6 +61,17 @@ public final class Api {
         return send(request);
     }
 
+    /** A request with extra headers, such as {@code If-Match}. */
+    public Reply method(String method, String path, String token, String json, java.util.Map<String, String> headers) {
+        HttpRequest.BodyPublisher body = json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json);
+        HttpRequest.Builder request = request(path, token).method(method, body);
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return send(request);
+    }
+
     public Reply postBytes(String path, String token, String contentType, byte[] bytes) {
         return bytes("POST", path, token, contentType, bytes);
     }

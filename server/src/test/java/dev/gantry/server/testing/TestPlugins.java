@@ -53,6 +53,48 @@ public final class TestPlugins {
         return this;
     }
 
+    /** A class that is not an extension (a helper of the plugin's). */
+    public TestPlugins source(String className, String source) {
+        sources.put(className, source);
+        return this;
+    }
+
+    /**
+     * A plugin of this checkout ({@code plugins/<id>}) built from its sources and resources as its module's zip holds
+     * them, so server tests run the real plugin without depending on the plugins' build. Classes annotated
+     * {@code @Extension} are its extensions.
+     */
+    public static TestPlugins fromModule(String id) {
+        Path module = Path.of(System.getProperty("gantry.repository.root", ".."), "plugins", id, "src", "main");
+        TestPlugins plugin = plugin(id);
+        try {
+            Path java = module.resolve("java");
+            try (Stream<Path> files = Files.walk(java)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                    String relative = java.relativize(file).toString();
+                    String className = relative.substring(0, relative.length() - ".java".length()).replace('/', '.');
+                    String source = Files.readString(file);
+                    if (source.lines().anyMatch(line -> line.trim().equals("@Extension"))) {
+                        plugin.extension(className, source);
+                    } else {
+                        plugin.source(className, source);
+                    }
+                }
+            }
+            Path resources = module.resolve("resources");
+            if (Files.isDirectory(resources)) {
+                try (Stream<Path> files = Files.walk(resources)) {
+                    for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                        plugin.resource(resources.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the sources of plugin " + id + " under " + module, e);
+        }
+        return plugin;
+    }
+
     public TestPlugins resource(String path, String content) {
         resources.put(path, content);
         return this;

@@ -8,6 +8,7 @@ import dev.gantry.plugin.api.artifact.ArtifactStore;
 import dev.gantry.plugin.api.artifact.PutResult;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -20,6 +21,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -97,21 +102,195 @@ public final class FsArtifactStore implements ArtifactStore {
         }
     }
 
+    /**
+     * Copies the upload into {@code file} and syncs it. An upload longer than one buffer is written by a thread of
+     * its own while this one receives (and, through the host's stream, hashes) what follows, so the two take about
+     * as long as the slower of them rather than their sum. The stream fails at its end when the digest does not
+     * match, and then nothing is linked: whatever was written goes with the temporary file.
+     */
     private static long copy(InputStream in, Path file) throws IOException {
-        long written = 0;
-        byte[] buffer = new byte[BUFFER_SIZE];
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            for (int read; (read = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
+            byte[] first = new byte[BUFFER_SIZE];
+            int read = in.readNBytes(first, 0, first.length);
+            long written = read;
+            if (read < first.length) {
+                // the whole upload, read to its end (and so checked): no thread needed
+                writeFully(out, first, read);
+            } else {
+                try (BlobWriter writer = new BlobWriter(out, file.getFileName().toString())) {
+                    byte[] buffer = first;
+                    while (read > 0) {
+                        writer.write(buffer, read);
+                        buffer = writer.emptyBuffer();
+                        read = in.readNBytes(buffer, 0, buffer.length);
+                        written += read;
+                    }
+                    writer.finish();
                 }
-                written += read;
             }
             // on disk before it becomes visible: metadata saying "stored" must never outlive the bytes after a crash
             out.force(false);
+            return written;
         }
-        return written;
+    }
+
+    private static void writeFully(FileChannel out, byte[] buffer, int length) throws IOException {
+        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, length);
+        while (chunk.hasRemaining()) {
+            out.write(chunk);
+        }
+    }
+
+    /**
+     * Writes the buffers it is handed to a file, in order, on a thread of its own; at most {@link #BUFFERS} are in
+     * flight, so an upload holds a few MiB of heap whatever its size. Every {@link #SYNC_EVERY} bytes a second
+     * thread syncs what is written so far, so that the disk works while the file grows and the sync before the
+     * link has only the tail left to wait for. A failure is reported on the next hand-over; {@link #close} without
+     * {@link #finish} abandons what is still queued and waits for both threads.
+     */
+    private static final class BlobWriter implements AutoCloseable {
+        private static final int BUFFERS = 4;
+        private static final long SYNC_EVERY = 64L << 20;
+        private static final Chunk END = new Chunk(new byte[0], 0);
+
+        private record Chunk(byte[] buffer, int length) {
+        }
+
+        private final FileChannel out;
+        private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS + 1);
+        private final BlockingQueue<byte[]> empty = new ArrayBlockingQueue<>(BUFFERS);
+        private final Semaphore syncRequests = new Semaphore(0);
+        private final Thread writer;
+        private final Thread syncer;
+        private int allocated = 1;
+        private volatile IOException failure;
+        private volatile boolean abandoned;
+        private volatile boolean writing = true;
+        private boolean ended;
+
+        BlobWriter(FileChannel out, String name) {
+            this.out = out;
+            this.writer = new Thread(this::writeQueued, "artifact-store-fs writer " + name);
+            this.syncer = new Thread(this::syncPeriodically, "artifact-store-fs syncer " + name);
+            writer.setDaemon(true);
+            syncer.setDaemon(true);
+            writer.start();
+            syncer.start();
+        }
+
+        void write(byte[] buffer, int length) throws IOException {
+            throwIfFailed();
+            full.add(new Chunk(buffer, length));
+        }
+
+        /** A buffer to fill: a new one while fewer than {@link #BUFFERS} exist, else the next one written. */
+        byte[] emptyBuffer() throws IOException {
+            byte[] buffer = empty.poll();
+            if (buffer == null && allocated < BUFFERS) {
+                allocated++;
+                return new byte[BUFFER_SIZE];
+            }
+            while (buffer == null) {
+                throwIfFailed();
+                try {
+                    buffer = empty.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the upload was being written");
+                }
+            }
+            return buffer;
+        }
+
+        /** Waits until everything handed over is written; throws what the writing thread met. */
+        void finish() throws IOException {
+            end();
+            throwIfFailed();
+        }
+
+        @Override
+        public void close() {
+            if (!ended) {
+                abandoned = true;
+                end();
+            }
+        }
+
+        private void end() {
+            ended = true;
+            full.add(END);
+            boolean interrupted = awaitEnd(writer);
+            writing = false;
+            syncRequests.release();
+            interrupted |= awaitEnd(syncer);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits for the thread to end, even when interrupted: the file must not be closed under it. */
+        private static boolean awaitEnd(Thread thread) {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return interrupted;
+        }
+
+        private void throwIfFailed() throws IOException {
+            if (failure != null) {
+                throw new IOException("writing the upload failed: " + failure.getMessage(), failure);
+            }
+        }
+
+        private void writeQueued() {
+            long unsynced = 0;
+            try {
+                for (Chunk chunk; (chunk = full.take()) != END; ) {
+                    if (failure == null && !abandoned) {
+                        try {
+                            writeFully(out, chunk.buffer(), chunk.length());
+                            unsynced += chunk.length();
+                            if (unsynced >= SYNC_EVERY) {
+                                unsynced = 0;
+                                syncRequests.release();
+                            }
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                    }
+                    // returned even after a failure, so the reading thread never waits for a buffer in vain
+                    empty.add(chunk.buffer());
+                }
+            } catch (InterruptedException e) {
+                failure = new InterruptedIOException("the writing thread was interrupted");
+            } catch (RuntimeException | Error e) {
+                // the reading thread stops at its next hand-over, as it waits for no buffer from here
+                failure = new IOException(e.toString(), e);
+                throw e;
+            }
+        }
+
+        private void syncPeriodically() {
+            try {
+                while (true) {
+                    syncRequests.acquire();
+                    syncRequests.drainPermits();
+                    if (!writing || abandoned || failure != null) {
+                        return;
+                    }
+                    out.force(false);
+                }
+            } catch (InterruptedException e) {
+                failure = new InterruptedIOException("the syncing thread was interrupted");
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
     }
 
     @Override

@@ -94,6 +94,44 @@ class TestFsArtifactStore {
     }
 
     @Test
+    void anUploadOfManyBuffersIsStoredWholeAndInOrder() throws Exception {
+        FsArtifactStore store = store(Map.of());
+        // several of the writer's buffers and a part of one, delivered in uneven reads
+        byte[] bytes = new byte[9 * (1 << 20) + 12345];
+        new java.util.Random(7).nextBytes(bytes);
+        String digest = sha256(bytes);
+
+        PutResult result = store.put(digest, new UnevenStream(bytes, Integer.MAX_VALUE, null), -1);
+
+        assertThat(result).isEqualTo(new PutResult(digest, bytes.length, true));
+        try (InputStream in = store.open(digest)) {
+            assertThat(in.readAllBytes()).isEqualTo(bytes);
+        }
+        assertThat(files(dataDir.resolve("tmp"))).isEmpty();
+    }
+
+    @Test
+    void aLargeUploadThatFailsAtAnyPointLeavesNothing() throws Exception {
+        FsArtifactStore store = store(Map.of());
+        byte[] bytes = new byte[6 * (1 << 20)];
+        new java.util.Random(8).nextBytes(bytes);
+        String digest = sha256(bytes);
+        // midway, and at the very end as the host's digest check does when the bytes do not match their name
+        for (int failAt : List.of(1 << 20, 3 * (1 << 20) + 17, bytes.length)) {
+            IOException failure = new IOException("failed after " + failAt + " bytes");
+
+            assertThatThrownBy(() -> store.put(digest, new UnevenStream(bytes, failAt, failure), bytes.length))
+                    .as("failing at %d", failAt).isSameAs(failure);
+
+            assertThat(store.exists(digest)).isFalse();
+            assertThat(files(dataDir.resolve("tmp"))).isEmpty();
+            assertThat(files(dataDir.resolve("sha256"))).isEmpty();
+        }
+        // no thread is left behind
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.getName().startsWith("artifact-store-fs"));
+    }
+
+    @Test
     void concurrentPutsOfOneDigestStoreItExactlyOnce() throws Exception {
         FsArtifactStore store = store(Map.of());
         byte[] bytes = new byte[3_000_000];
@@ -158,6 +196,42 @@ class TestFsArtifactStore {
         assertThat(recent).exists();
         assertThat(files(elsewhere.resolve("sha256"))).hasSize(1);
         assertThat(files(dataDir)).isEmpty();
+    }
+
+    /** Hands out {@code bytes} in reads of varying sizes, then fails with {@code failure} once {@code failAt} were read. */
+    private static final class UnevenStream extends InputStream {
+        private final byte[] bytes;
+        private final int failAt;
+        private final IOException failure;
+        private int position;
+        private int reads;
+
+        UnevenStream(byte[] bytes, int failAt, IOException failure) {
+            this.bytes = bytes;
+            this.failAt = failAt;
+            this.failure = failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (failure != null && position >= failAt) {
+                throw failure;
+            }
+            if (position == bytes.length) {
+                return -1;
+            }
+            int limit = failure == null ? bytes.length : failAt;
+            int count = Math.min(Math.min(length, 1 + (reads++ * 7919) % 70_000), limit - position);
+            System.arraycopy(bytes, position, buffer, offset, count);
+            position += count;
+            return count;
+        }
     }
 
     private FsArtifactStore store(Map<String, String> settings) {
