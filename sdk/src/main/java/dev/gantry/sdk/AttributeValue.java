@@ -33,11 +33,13 @@ final class AttributeValue {
     }
 
     /**
-     * A decimal number: optional sign, digits with an optional fraction, an optional exponent. Not {@code NaN},
+     * A decimal number, as the server's validation reads one ({@code new BigDecimal(text.trim())}): optional sign,
+     * digits with an optional fraction, an optional exponent, surrounding blanks ignored. Not {@code NaN},
      * {@code Infinity}, hexadecimal or Java's {@code 1d}/{@code 1f} suffixes that Double.parseDouble also takes.
      * Compared as a double. NaN when the text is not one.
      */
-    static double parseNumber(String text) {
+    static double parseNumber(String untrimmed) {
+        String text = untrimmed.trim();
         int n = text.length();
         int i = 0;
         if (i < n && (text.charAt(i) == '-' || text.charAt(i) == '+')) {

@@ -41,8 +41,11 @@ final class ExposureReporter {
         return counters.computeIfAbsent(flagKey, ExposureCounter::new);
     }
 
-    /** The report body of what was counted since the last call, or null when nothing was evaluated. */
-    Map<String, Object> drain() {
+    /** The server takes at most this many flags in one report. */
+    static final int MAX_FLAGS_PER_REPORT = 1000;
+
+    /** The report bodies of what was counted since the last call (none when nothing was evaluated). */
+    List<Map<String, Object>> drain() {
         List<Object> flags = new ArrayList<>();
         for (ExposureCounter counter : counters.values()) {
             Map<String, Long> variants = counter.drainVariants();
@@ -56,27 +59,33 @@ final class ExposureReporter {
             flag.put("users", users);
             flags.add(flag);
         }
-        if (flags.isEmpty()) {
-            return null;
+        List<Map<String, Object>> bodies = new ArrayList<>();
+        for (int from = 0; from < flags.size(); from += MAX_FLAGS_PER_REPORT) {
+            LinkedHashMap<String, Object> body = new LinkedHashMap<>();
+            body.put("environment", environment);
+            body.put("flags", flags.subList(from, Math.min(flags.size(), from + MAX_FLAGS_PER_REPORT)));
+            bodies.add(body);
         }
-        LinkedHashMap<String, Object> body = new LinkedHashMap<>();
-        body.put("environment", environment);
-        body.put("flags", flags);
-        return body;
+        return bodies;
     }
 
-    /** Posts what was counted; the future completes when the post is done or has failed. */
+    /** Posts what was counted; the future completes when the posts are done or have failed. */
     CompletableFuture<Void> report() {
-        Map<String, Object> body;
+        List<Map<String, Object>> bodies;
         try {
-            body = drain();
+            bodies = drain();
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "Gantry flags: exposure counts dropped: {0}", e.toString());
             return CompletableFuture.completedFuture(null);
         }
-        if (body == null) {
-            return CompletableFuture.completedFuture(null);
+        CompletableFuture<?>[] posts = new CompletableFuture<?>[bodies.size()];
+        for (int i = 0; i < posts.length; i++) {
+            posts[i] = post(bodies.get(i));
         }
+        return CompletableFuture.allOf(posts);
+    }
+
+    private CompletableFuture<Void> post(Map<String, Object> body) {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")

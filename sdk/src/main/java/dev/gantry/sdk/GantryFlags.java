@@ -301,8 +301,16 @@ public final class GantryFlags implements AutoCloseable {
             }
             case "flag": {
                 Map<String, Object> flag = Json.object(Json.parse(data), "flag");
+                String key = Json.string(flag, "key", "flag");
+                long held = version(old.flagDocuments().get(key));
+                if (held > version(flag)) {
+                    // versions only grow: an older one arriving late must not undo a newer one
+                    LOG.log(Level.DEBUG, "Gantry flags: ignored version {0} of flag {1}, version {2} is applied",
+                            version(flag), key, held);
+                    return;
+                }
                 next = old.withFlag(flag, counterLookup, this::warn);
-                changed = List.of(Json.string(flag, "key", "flag"));
+                changed = List.of(key);
                 break;
             }
             case "flag_removed": {
@@ -342,6 +350,10 @@ public final class GantryFlags implements AutoCloseable {
             List<String> keys = List.copyOf(changed);
             scheduler.execute(() -> notifyListeners(keys));
         }
+    }
+
+    private static long version(Map<String, Object> flag) {
+        return flag != null && flag.get("version") instanceof Number n ? n.longValue() : -1;
     }
 
     private void notifyListeners(List<String> keys) {

@@ -16,7 +16,7 @@ final class Murmur3 {
     private static final int C2 = 0x1b873593;
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** No prefix: {@link #hash(Prefix, CharSequence)} with it hashes the string alone. */
+    /** No prefix: {@link #hash(Prefix, byte[])} with it hashes the bytes alone. */
     static final Prefix EMPTY = new Prefix(0, 0, 0, 0);
 
     private Murmur3() {

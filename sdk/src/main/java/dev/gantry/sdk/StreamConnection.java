@@ -196,7 +196,7 @@ final class StreamConnection {
                 unauthorizedLogged = true;
                 LOG.log(Level.ERROR, "Gantry flags: the server refused the SDK token ({0}) for {1}; check that it is an"
                         + " SDK token of this environment. Serving the last known flags ({2}); retrying every {3} s",
-                        reason, streamUri, sink.flagCount(), maxBackoffMillis / 1000);
+                        reason, streamUri, sink.flagCount(), maxBackoffMillis / 1000.0);
             } else {
                 LOG.log(Level.DEBUG, "Gantry flags: token still refused ({0})", reason);
             }

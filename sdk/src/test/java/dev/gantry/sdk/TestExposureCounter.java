@@ -17,6 +17,20 @@ class TestExposureCounter {
     }
 
     @Test
+    void splitsAReportIntoBodiesOfAtMostAThousandFlags() {
+        ExposureReporter reporter = new ExposureReporter(null, null, "t", "production", java.time.Duration.ofSeconds(1));
+        for (int i = 0; i < 2500; i++) {
+            reporter.counter("flag-" + i).variant("on").increment();
+        }
+        reporter.counter("never-evaluated").variant("on");
+        java.util.List<Map<String, Object>> bodies = reporter.drain();
+        assertThat(bodies).hasSize(3);
+        assertThat(bodies).extracting(b -> ((java.util.List<?>) b.get("flags")).size()).containsExactly(1000, 1000, 500);
+        assertThat(bodies).allSatisfy(b -> assertThat(b.get("environment")).isEqualTo("production"));
+        assertThat(reporter.drain()).isEmpty();
+    }
+
+    @Test
     void estimatesDistinctUsersInBoundedMemory() {
         for (int distinct : new int[] {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000}) {
             ExposureCounter counter = new ExposureCounter("f");

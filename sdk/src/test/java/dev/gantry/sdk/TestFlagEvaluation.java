@@ -97,13 +97,15 @@ class TestFlagEvaluation {
         assertThat(holds("num_lt", "2", false, "2")).isFalse();
         assertThat(holds("num_lte", "2", false, "2")).isTrue();
         assertThat(holds("num_lte", "2.0001", false, "2")).isFalse();
+        assertThat(holds("num_gte", " 10 ", false, " 10")).as("blanks around are ignored, as the server does").isTrue();
+        assertThat(holds("num_lt", ".5", false, "1.")).isTrue();
         assertThat(holds("num_gt", "10", true, "9.5")).isFalse();
         assertThat(holds("num_gt", "9", true, "9.5")).isTrue();
     }
 
     @Test
     void anAttributeThatIsNotANumberMakesANumberConstraintFalseEvenNegated() {
-        for (String bad : new String[] {"abc", "", "NaN", "Infinity", "0x10", "1,5", "1.5.2", "10d", "1e", " 10", "--1",
+        for (String bad : new String[] {"abc", "", "NaN", "Infinity", "0x10", "1,5", "1.5.2", "10d", "1e", "1 0", "--1",
                 "1e999"}) {
             assertThat(holds("num_gte", bad, false, "0")).as(bad).isFalse();
             assertThat(holds("num_gte", bad, true, "0")).as("negated " + bad).isFalse();

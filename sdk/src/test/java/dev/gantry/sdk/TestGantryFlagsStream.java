@@ -95,6 +95,19 @@ class TestGantryFlagsStream {
     }
 
     @Test
+    void anOlderVersionArrivingLateDoesNotUndoANewerOne() throws Exception {
+        GantryFlags flags = started(client(TOKEN));
+        assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
+        server.putFlag(CHECKOUT_OFF);
+        eventually(() -> assertThat(flags.isEnabled("checkout", USER, true)).isFalse());
+        server.putFlag(CHECKOUT_ON); // version 1 after version 2
+        String last = Long.toString(server.lastId());
+        eventually(() -> assertThat(flags.status().lastEventId()).contains(last));
+        assertThat(flags.isEnabled("checkout", USER, true)).isFalse();
+        assertThat(flags.evaluate("checkout", USER).flagVersion()).isEqualTo(2);
+    }
+
+    @Test
     void resumesWithLastEventIdAfterTheServerDropsTheStream() throws Exception {
         GantryFlags flags = started(client(TOKEN));
         assertThat(flags.awaitReady(Duration.ofSeconds(10))).isTrue();
