@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gantry.server.testing.Api;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /** What the build tests do through the API, as the admin: register repositories, start and follow builds. */
 final class BuildClient {
@@ -23,6 +29,29 @@ final class BuildClient {
                 "{\"name\":\"" + name + "\",\"url\":\"" + repo.bare() + "\"" + settings + "}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         return repo;
+    }
+
+    /** A GitHub push webhook for {@code sha} on {@code branch} of the repository {@code name}, signed with {@code secret}. */
+    Api.Reply push(String name, GitRepo repo, String branch, String sha, String delivery, String secret) {
+        String body = payload(name, repo, branch, sha);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+            return api.send("POST", "/api/webhooks/github", Map.of("X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
+                    "X-Hub-Signature-256", signature), "application/json", body.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body of a GitHub push webhook. */
+    static String payload(String name, GitRepo repo, String branch, String sha) {
+        return """
+                {"ref":"refs/heads/%s","before":"0000000000000000000000000000000000000000","after":"%s",
+                 "repository":{"full_name":"acme/%s","clone_url":"%s","html_url":"https://example.invalid/acme/%s"},
+                 "pusher":{"name":"dev"},"head_commit":{"id":"%s","message":"x"}}
+                """.formatted(branch, sha, name, repo.bare(), name, sha);
     }
 
     /** Queues a build of a new commit (201) and returns its id. */

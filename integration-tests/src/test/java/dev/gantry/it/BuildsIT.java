@@ -21,14 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,8 +96,8 @@ class BuildsIT {
                         """,
                 "app.sh", APP));
 
-        HttpResponse<String> delivery = push("shop", repo, "main", sha, UUID.randomUUID().toString(), SECRET);
-        assertThat(delivery.statusCode()).as(delivery.body()).isEqualTo(202);
+        Api.Reply delivery = builds.push("shop", repo, "main", sha, UUID.randomUUID().toString(), SECRET);
+        assertThat(delivery.status()).as(delivery.body()).isEqualTo(202);
         String buildId = JSON.readTree(delivery.body()).get("build_id").asText();
 
         JsonNode build = awaitFinished(buildId);
@@ -157,23 +154,23 @@ class BuildsIT {
         GitRepo repo = register("guarded");
         String sha = repo.commit("main", "x", Map.of("pipeline.yaml", "version: 1\nstages: [{name: b, steps: [{name: s, run: 'true'}]}]\n"));
 
-        assertThat(push("guarded", repo, "main", sha, "d-1", "a-wrong-secret-0123456789").statusCode()).isEqualTo(401);
+        assertThat(builds.push("guarded", repo, "main", sha, "d-1", "a-wrong-secret-0123456789").status()).isEqualTo(401);
         HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(gantry.url().resolve("/api/webhooks/github"))
                 .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
-                .POST(HttpRequest.BodyPublishers.ofString(payload("guarded", repo, "main", sha))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(BuildClient.payload("guarded", repo, "main", sha))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unsigned.statusCode()).isEqualTo(401);
         HttpResponse<String> malformed = http.send(HttpRequest.newBuilder(gantry.url().resolve("/api/webhooks/github"))
                 .header("Content-Type", "application/json").header("X-GitHub-Event", "push")
                 .POST(HttpRequest.BodyPublishers.ofString("{not json")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(malformed.statusCode()).isEqualTo(400);
         GitRepo stranger = GitRepo.create(workDir, "unregistered");
-        assertThat(push("unregistered", stranger, "main", sha, "d-2", SECRET).statusCode()).isEqualTo(404);
+        assertThat(builds.push("unregistered", stranger, "main", sha, "d-2", SECRET).status()).isEqualTo(404);
         assertThat(api.get("/api/builds?repo=guarded", ADMIN).json().get("builds")).isEmpty();
 
-        HttpResponse<String> first = push("guarded", repo, "main", sha, "d-3", SECRET);
-        HttpResponse<String> redelivered = push("guarded", repo, "main", sha, "d-3", SECRET);
-        assertThat(first.statusCode()).isEqualTo(202);
-        assertThat(redelivered.statusCode()).isEqualTo(200);
+        Api.Reply first = builds.push("guarded", repo, "main", sha, "d-3", SECRET);
+        Api.Reply redelivered = builds.push("guarded", repo, "main", sha, "d-3", SECRET);
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(redelivered.status()).isEqualTo(200);
         assertThat(JSON.readTree(redelivered.body()).get("duplicate").asBoolean()).isTrue();
         assertThat(api.get("/api/builds?repo=guarded", ADMIN).json().get("builds")).hasSize(1);
     }
@@ -317,28 +314,6 @@ class BuildsIT {
 
     private String logs(String buildId) {
         return builds.log(buildId, 10000);
-    }
-
-    private static String payload(String name, GitRepo repo, String branch, String sha) {
-        return """
-                {"ref":"refs/heads/%s","before":"0000000000000000000000000000000000000000","after":"%s",
-                 "repository":{"full_name":"acme/%s","clone_url":"%s","html_url":"https://example.invalid/acme/%s"},
-                 "pusher":{"name":"dev"},"head_commit":{"id":"%s","message":"x"}}
-                """.formatted(branch, sha, name, repo.bare(), name, sha);
-    }
-
-    private HttpResponse<String> push(String name, GitRepo repo, String branch, String sha, String delivery, String secret)
-            throws Exception {
-        String body = payload(name, repo, branch, sha);
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        return http.send(HttpRequest.newBuilder(gantry.url().resolve("/api/webhooks/github"))
-                .header("Content-Type", "application/json")
-                .header("X-GitHub-Event", "push")
-                .header("X-GitHub-Delivery", delivery)
-                .header("X-Hub-Signature-256", signature)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static boolean acceptsWithin(ServerSocket listener) throws IOException {

@@ -9,7 +9,13 @@ public final class AuthModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(IdentityService.class).in(Singleton.class);
-        PersistenceModule.bindEntities(binder(), UserEntity.class, ApiTokenEntity.class, SdkTokenEntity.class);
-        Resources.bind(binder(), UserResource.class, TokenResource.class);
+        bind(SessionService.class).in(Singleton.class);
+        bind(LoginThrottle.class).in(Singleton.class);
+        bind(LoginService.class).in(Singleton.class);
+        bind(PasswordService.class).in(Singleton.class);
+        bind(Authentication.class).in(Singleton.class);
+        PersistenceModule.bindEntities(binder(), UserEntity.class, ApiTokenEntity.class, SdkTokenEntity.class,
+                SessionEntity.class, LoginFailureEntity.class);
+        Resources.bind(binder(), UserResource.class, TokenResource.class, SessionResource.class);
     }
 }

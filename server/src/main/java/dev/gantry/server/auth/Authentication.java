@@ -2,12 +2,14 @@ package dev.gantry.server.auth;
 
 import dev.gantry.server.http.ApiException;
 import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import java.lang.reflect.Method;
@@ -18,14 +20,19 @@ import java.util.function.Predicate;
 
 /**
  * Puts a role check in front of every route: the route's {@link RequiresRole}, or none for a {@link Public} one.
- * A route with neither stops start-up, so no route is ever left open by accident. SDK tokens pass only on routes
+ * A route with neither stops start-up, so no route is ever left open by accident. Callers authenticate with an API
+ * token ({@code Authorization: Bearer}) or, when they send no Authorization header, with a browser session's
+ * cookie; a session's state-changing requests must also carry its CSRF token. SDK tokens pass only on routes
  * marked {@link SdkTokenAllowed}; anywhere else they get 403.
  */
 public final class Authentication implements DynamicFeature {
     private final IdentityService identity;
+    private final SessionService sessions;
 
-    public Authentication(IdentityService identity) {
+    @Inject
+    public Authentication(IdentityService identity, SessionService sessions) {
         this.identity = identity;
+        this.sessions = sessions;
     }
 
     /** The role a route requires, or empty when it is public; fails for a route that says neither. */
@@ -65,7 +72,7 @@ public final class Authentication implements DynamicFeature {
         }
         boolean sdkTokens = resourceInfo.getResourceMethod().isAnnotationPresent(SdkTokenAllowed.class);
         requiredRole(resourceInfo.getResourceClass(), resourceInfo.getResourceMethod())
-                .ifPresent(role -> context.register(new RoleFilter(identity, role, sdkTokens)));
+                .ifPresent(role -> context.register(new RoleFilter(identity, sessions, role, sdkTokens)));
     }
 
     /** The caller of a route that requires a role. */
@@ -88,11 +95,13 @@ public final class Authentication implements DynamicFeature {
     @Priority(Priorities.AUTHENTICATION)
     static final class RoleFilter implements ContainerRequestFilter {
         private final IdentityService identity;
+        private final SessionService sessions;
         private final Role required;
         private final boolean sdkTokens;
 
-        RoleFilter(IdentityService identity, Role required, boolean sdkTokens) {
+        RoleFilter(IdentityService identity, SessionService sessions, Role required, boolean sdkTokens) {
             this.identity = identity;
+            this.sessions = sessions;
             this.required = required;
             this.sdkTokens = sdkTokens;
         }
@@ -100,8 +109,16 @@ public final class Authentication implements DynamicFeature {
         @Override
         public void filter(ContainerRequestContext request) {
             String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+            if (header == null) {
+                Cookie cookie = request.getCookies().get(SessionCookie.NAME);
+                if (cookie != null && !cookie.getValue().isEmpty()) {
+                    withSession(request, cookie.getValue());
+                    return;
+                }
+            }
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                throw unauthenticated("this route needs an API token: send 'Authorization: Bearer <token>'");
+                throw unauthenticated("this route needs an API token: send 'Authorization: Bearer <token>' "
+                        + "(or, from a browser, sign in with POST /api/session)");
             }
             String token = header.substring(7).trim();
             if (token.startsWith(Tokens.SDK_PREFIX)) {
@@ -113,21 +130,38 @@ public final class Authentication implements DynamicFeature {
                             + "a user's API token with the " + required.id() + " role",
                             Map.of("required_role", required.id(), "token", "sdk"));
                 }
-                authenticated(request, client, role -> false);
+                authenticated(request, client, role -> false, "Bearer");
                 return;
             }
             Caller caller = identity.authenticate(token)
                     .orElseThrow(() -> unauthenticated("the token is unknown, revoked or expired"));
+            requireRole(caller);
+            authenticated(request, caller, role -> caller.role().includes(Role.fromId(role)), "Bearer");
+        }
+
+        /** A browser's call: the cookie's session, and its CSRF token on anything that changes state. */
+        private void withSession(ContainerRequestContext request, String secret) {
+            SessionService.Active session = sessions.authenticate(secret)
+                    .orElseThrow(() -> unauthenticated("the session has ended (signed out, idle too long, too old, or "
+                            + "ended by a password change); sign in again"));
+            if (SessionCookie.changesState(request.getMethod())) {
+                SessionCookie.checkCsrf(request.getHeaderString(SessionCookie.CSRF_HEADER), session.csrfToken());
+            }
+            Caller caller = session.caller();
+            requireRole(caller);
+            authenticated(request, caller, role -> caller.role().includes(Role.fromId(role)), "Session");
+        }
+
+        private void requireRole(Caller caller) {
             if (!caller.role().includes(required)) {
                 throw new ApiException(403, "forbidden", "this route needs the " + required.id() + " role; "
                         + caller.name() + " has " + caller.role().id(),
                         Map.of("required_role", required.id(), "role", caller.role().id()));
             }
-            authenticated(request, caller, role -> caller.role().includes(Role.fromId(role)));
         }
 
         private static void authenticated(ContainerRequestContext request, Principal principal,
-                                          Predicate<String> inRole) {
+                                          Predicate<String> inRole, String scheme) {
             boolean secure = request.getSecurityContext().isSecure();
             request.setSecurityContext(new SecurityContext() {
                 @Override
@@ -147,7 +181,7 @@ public final class Authentication implements DynamicFeature {
 
                 @Override
                 public String getAuthenticationScheme() {
-                    return "Bearer";
+                    return scheme;
                 }
             });
         }

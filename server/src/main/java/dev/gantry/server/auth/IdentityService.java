@@ -116,7 +116,7 @@ public class IdentityService {
         });
     }
 
-    /** Changes a user's role and/or disables or re-enables them; disabling also stops their tokens from working. */
+    /** Changes a user's role and/or disables or re-enables them; disabling stops their tokens and ends their sessions. */
     public UserRepresentation updateUser(Caller caller, String id, Optional<Role> role, Optional<Boolean> disabled) {
         return database.inTransaction(session -> {
             UserEntity user = requireUser(session, id);
@@ -126,6 +126,9 @@ public class IdentityService {
             }
             role.ifPresent(r -> user.role = r);
             disabled.ifPresent(d -> user.disabledAt = d ? (user.disabledAt == null ? clock.instant() : user.disabledAt) : null);
+            if (user.disabledAt != null) {
+                SessionService.endSessions(session, user.id, Optional.empty());
+            }
             UserRepresentation after = UserRepresentation.of(user);
             audit.record(session, caller, "user.update", "user:" + user.name, before, after);
             return after;

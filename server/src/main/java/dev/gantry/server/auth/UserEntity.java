@@ -27,6 +27,13 @@ class UserEntity {
     @Column(name = "disabled_at")
     Instant disabledAt;
 
+    /** Argon2id as a PHC string (see {@link Passwords}); null while the user signs in with tokens only. */
+    @Column(name = "password_hash")
+    String passwordHash;
+
+    @Column(name = "password_changed_at")
+    Instant passwordChangedAt;
+
     UserEntity() {
     }
 

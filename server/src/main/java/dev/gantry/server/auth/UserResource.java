@@ -2,10 +2,12 @@ package dev.gantry.server.auth;
 
 import dev.gantry.server.http.ApiException;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -21,10 +23,12 @@ import java.util.Optional;
 @Consumes(MediaType.APPLICATION_JSON)
 public class UserResource {
     private final IdentityService identity;
+    private final PasswordService passwords;
 
     @Inject
-    public UserResource(IdentityService identity) {
+    public UserResource(IdentityService identity, PasswordService passwords) {
         this.identity = identity;
+        this.passwords = passwords;
     }
 
     public record UserList(List<UserRepresentation> users) {
@@ -34,6 +38,13 @@ public class UserResource {
     }
 
     public record UserChange(Role role, Boolean disabled) {
+    }
+
+    /** {@code current_password} may be left out while the user has no password yet. */
+    public record PasswordChange(String currentPassword, String newPassword) {
+    }
+
+    public record PasswordReset(String newPassword) {
     }
 
     @GET
@@ -78,5 +89,30 @@ public class UserResource {
         }
         return identity.updateUser(Authentication.caller(security), id, Optional.ofNullable(body.role()),
                 Optional.ofNullable(body.disabled()));
+    }
+
+    /** Sets or changes the caller's own password; ends their other sessions. */
+    @PUT
+    @Path("/me/password")
+    @RequiresRole(Role.VIEWER)
+    public UserRepresentation changeOwnPassword(@Context SecurityContext security, @Context HttpServletRequest request,
+                                                PasswordChange body) {
+        if (body == null || body.newPassword() == null) {
+            throw ApiException.missingField("new_password");
+        }
+        return passwords.changeOwn(Authentication.caller(security), Optional.ofNullable(body.currentPassword()),
+                body.newPassword(), request.getRemoteAddr());
+    }
+
+    /** An admin sets or resets another user's password; ends all of that user's sessions. */
+    @PUT
+    @Path("/{id}/password")
+    @RequiresRole(Role.ADMIN)
+    public UserRepresentation resetPassword(@Context SecurityContext security, @PathParam("id") String id,
+                                            PasswordReset body) {
+        if (body == null || body.newPassword() == null) {
+            throw ApiException.missingField("new_password");
+        }
+        return passwords.reset(Authentication.caller(security), id, body.newPassword());
     }
 }

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A deploy as the API shows it: where it stands, the traffic split, instances per version, and its whole history. */
+/**
+ * A deploy as the API shows it: where it stands, its plan of steps, the traffic split, instances per version, and its
+ * whole history.
+ */
 public record DeployRepresentation(
         String deployId,
         String status,
@@ -17,6 +20,7 @@ public record DeployRepresentation(
         Release release,
         Optional<Release> previousRelease,
         Step step,
+        List<PlanStep> plan,
         Map<String, Map<String, Integer>> weights,
         Map<String, List<Instance>> instances,
         Object health,
@@ -29,7 +33,7 @@ public record DeployRepresentation(
 
     DeployRepresentation withInstances(Map<String, List<Instance>> live) {
         return new DeployRepresentation(deployId, status, service, environment, kind, rollbackOf, strategy, release,
-                previousRelease, step, weights, live, health, reason, initiatedBy, approvals, createdAt, finishedAt, transitions);
+                previousRelease, step, plan, weights, live, health, reason, initiatedBy, approvals, createdAt, finishedAt, transitions);
     }
 
     public record Release(String releaseId, String artifactSha) {

@@ -502,7 +502,7 @@ public class DeployService {
         return new DeployRepresentation(row.id(), row.state(), row.service(), row.environment(), row.kind(), row.rollbackOf(),
                 row.strategy(), new DeployRepresentation.Release(row.releaseId(), row.artifactDigest()),
                 row.previousReleaseId().map(prev -> new DeployRepresentation.Release(prev, row.previousDigest().orElse(null))),
-                step, weights, instances, health, row.reason(), row.initiatedBy(), approvals, row.createdAt(), row.finishedAt(),
+                step, row.plan(), weights, instances, health, row.reason(), row.initiatedBy(), approvals, row.createdAt(), row.finishedAt(),
                 transitions);
     }
 

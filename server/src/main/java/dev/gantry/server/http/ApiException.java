@@ -10,12 +10,19 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String error;
     private final Map<String, Object> details;
+    private final Map<String, String> headers;
 
     public ApiException(int status, String error, String message, Map<String, Object> details) {
+        this(status, error, message, details, Map.of());
+    }
+
+    /** With response headers, such as the {@code Retry-After} of a 429. */
+    public ApiException(int status, String error, String message, Map<String, Object> details, Map<String, String> headers) {
         super(message);
         this.status = status;
         this.error = error;
         this.details = Map.copyOf(details);
+        this.headers = Map.copyOf(headers);
     }
 
     public ApiException(int status, String error, String message) {
@@ -53,5 +60,9 @@ public class ApiException extends RuntimeException {
 
     public Map<String, Object> details() {
         return details;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 }

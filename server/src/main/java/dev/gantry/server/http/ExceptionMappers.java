@@ -44,12 +44,13 @@ public final class ExceptionMappers {
     static final class ApiExceptionMapper implements ExceptionMapper<ApiException> {
         @Override
         public Response toResponse(ApiException e) {
-            Response response = response(e.status(), e.error(), e.getMessage(), e.details());
+            Response.ResponseBuilder response = Response.fromResponse(response(e.status(), e.error(), e.getMessage(), e.details()));
+            e.headers().forEach(response::header);
             if (e.status() == 401) {
                 // RFC 6750: tell the client which scheme to authenticate with
-                return Response.fromResponse(response).header("WWW-Authenticate", "Bearer realm=\"gantry\"").build();
+                response.header("WWW-Authenticate", "Bearer realm=\"gantry\"");
             }
-            return response;
+            return response.build();
         }
     }
 

@@ -3,7 +3,6 @@ package dev.gantry.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Injector;
 import dev.gantry.server.auth.Authentication;
-import dev.gantry.server.auth.IdentityService;
 import dev.gantry.server.config.ServerConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -95,7 +94,7 @@ public final class HttpServer {
         jersey.register(new RequestFilters.NotReadyFilter(readiness));
         jersey.register(new RequestFilters.MetricsFilter(injector.getInstance(ServerMetrics.class)));
         jersey.register(new RequestFilters.DrainUnreadBodyFilter());
-        jersey.register(new Authentication(injector.getInstance(IdentityService.class)));
+        jersey.register(injector.getInstance(Authentication.class));
         for (JaxrsResource resource : resources) {
             Authentication.checkDeclared(resource.type());
             jersey.register(resource.type());

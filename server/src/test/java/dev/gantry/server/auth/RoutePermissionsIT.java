@@ -6,6 +6,7 @@ import com.google.inject.Key;
 import com.google.inject.TypeLiteral;
 import dev.gantry.server.http.JaxrsResource;
 import dev.gantry.server.testing.Api;
+import dev.gantry.server.testing.Browser;
 import dev.gantry.server.testing.TestServer;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HttpMethod;
@@ -26,7 +27,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Every route × every role, against the permission matrix in docs/security.md. */
+/**
+ * Every route × every role, against the permission matrix in docs/security.md: once with each role's API token, and
+ * once with a browser session of each role (cookie, and the CSRF token on state-changing requests).
+ */
 class RoutePermissionsIT {
     private static final List<String> CALLERS = List.of("anonymous", "viewer", "developer", "deployer", "admin");
     private static final Pattern ROW = Pattern.compile(
@@ -34,6 +38,14 @@ class RoutePermissionsIT {
 
     private static TestServer server;
     private static final Map<String, String> TOKENS = new LinkedHashMap<>();
+    /** Signed in when first needed, and again after a call of DELETE /api/session has signed one out. */
+    private static final Map<String, Browser> SESSIONS = new LinkedHashMap<>();
+    private static final String SIGN_OUT = "DELETE /api/session";
+
+    @FunctionalInterface
+    interface Caller {
+        Api.Reply call(Route route, String path, String caller);
+    }
 
     record Route(String method, String path, String consumes) implements Comparable<Route> {
         String key() {
@@ -114,6 +126,42 @@ class RoutePermissionsIT {
 
     @Test
     void everyRouteLetsThroughExactlyTheRolesTheMatrixAllows() throws IOException {
+        assertThat(mismatches((route, path, caller) -> call(route, path, TOKENS.get(caller)))).isEmpty();
+    }
+
+    @Test
+    void aSessionOfEachRoleIsLetThroughExactlyWhereThatRolesTokenIs() throws IOException {
+        List<String> mismatches = mismatches((route, path, caller) -> {
+            Api.Reply reply = callWithSession(route, path, session(caller), true);
+            if (route.key().equals(SIGN_OUT)) {
+                SESSIONS.remove(caller);
+            }
+            return reply;
+        });
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void everyStateChangingRouteRefusesASessionWithoutItsCsrfToken() throws IOException {
+        Map<String, List<String>> matrix = documentedMatrix();
+        List<String> mismatches = new ArrayList<>();
+        for (Route route : serverRoutes()) {
+            List<String> allowed = matrix.get(route.key());
+            boolean guarded = allowed != null && allowed.get(0).equals("no") || route.key().equals(SIGN_OUT);
+            if (route.method().equals("GET") || !guarded) {
+                continue; // reads need no CSRF token; public routes (webhooks, signing in) take no session
+            }
+            String path = route.path().replaceAll("\\{\\w+}", "no-such-id");
+            Api.Reply reply = callWithSession(route, path, session("admin"), false);
+            if (reply.status() != 403 || !reply.error().equals("csrf_token_missing")) {
+                mismatches.add(route.key() + ": expected 403 csrf_token_missing, got " + reply.status() + " " + reply.body());
+            }
+        }
+        assertThat(mismatches).isEmpty();
+    }
+
+    /** The calls that the matrix does not predict, each route called by each caller through {@code calls}. */
+    private static List<String> mismatches(Caller calls) throws IOException {
         Map<String, List<String>> matrix = documentedMatrix();
         List<String> mismatches = new ArrayList<>();
         for (Route route : serverRoutes()) {
@@ -126,7 +174,7 @@ class RoutePermissionsIT {
                 String caller = CALLERS.get(i);
                 Api.Reply reply;
                 try {
-                    reply = call(route, path, TOKENS.get(caller));
+                    reply = calls.call(route, path, caller);
                 } catch (RuntimeException e) {
                     throw new AssertionError(route.key() + " as " + caller + " failed: " + e, e);
                 }
@@ -139,7 +187,24 @@ class RoutePermissionsIT {
                 }
             }
         }
-        assertThat(mismatches).isEmpty();
+        return mismatches;
+    }
+
+    /** A browser session of {@code caller}'s role; for "anonymous", a cookie that is no session at all. */
+    private static Browser session(String caller) {
+        return SESSIONS.computeIfAbsent(caller, c -> c.equals("anonymous")
+                ? Browser.withCookie(server.api(), "not-a-session")
+                : new Browser(server.api()).signedIn(TOKENS.get(c)));
+    }
+
+    private static Api.Reply callWithSession(Route route, String path, Browser browser, boolean csrf) {
+        return switch (route.method()) {
+            case "GET" -> browser.send("GET", path, null, false);
+            case "DELETE" -> browser.send("DELETE", path, null, csrf);
+            default -> route.consumes().equals("application/json")
+                    ? browser.send(route.method(), path, "{}", csrf)
+                    : browser.bytes(route.method(), path, route.consumes(), "{}".getBytes(), csrf);
+        };
     }
 
     private static Api.Reply call(Route route, String path, String token) {

@@ -15,14 +15,23 @@ import java.util.Optional;
 public final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
     // HTTP/1.1, the path most clients take; ServerHttpIT covers the JDK's default h2c upgrade on its own
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private final HttpClient client;
     private final URI base;
 
     public Api(URI base) {
+        this(base, null);
+    }
+
+    /** A client of an https server whose certificate {@code tls} trusts. */
+    public Api(URI base, javax.net.ssl.SSLContext tls) {
         this.base = base;
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.build();
     }
 
     public record Reply(int status, String body, java.net.http.HttpHeaders headers) {
@@ -79,6 +88,17 @@ public final class Api {
     public Reply bytes(String method, String path, String token, String contentType, byte[] bytes) {
         return send(request(path, token).header("Content-Type", contentType)
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(bytes)));
+    }
+
+    /** Any request, with only the headers given (no token): e.g. a browser's cookie and CSRF header. */
+    public Reply send(String method, String path, java.util.Map<String, String> headers, String contentType, byte[] body) {
+        HttpRequest.Builder request = request(path, null)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        return send(request);
     }
 
     private HttpRequest.Builder request(String path, String token) {
