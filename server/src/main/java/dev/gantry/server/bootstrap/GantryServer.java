@@ -128,6 +128,8 @@ public final class GantryServer implements AutoCloseable {
                 console.println();
                 console.println("    " + token);
                 console.println();
+                console.println("Open the UI, choose 'Sign in with an API token', paste it, then set a password under your account.");
+                console.println();
             }
         });
 
