@@ -63,8 +63,7 @@ function Stages({ stages }) {
     <div class="stage-head"><strong>${stage.name}</strong> <${Status} value=${stage.status} />
       <span class="muted">${duration(stage.duration_sec)}</span></div>
     <ul class="steps">${(stage.steps || []).map((step) => html`<li>
-      <${Status} value=${step.status} /> ${step.name}
-      <span class="muted">${duration(step.duration_sec)}${step.exit_code != null && step.exit_code !== 0 ? ` · exit ${step.exit_code}` : ''}</span>
+      <${Status} value=${step.status} /> ${step.name} <span class="muted">${duration(step.duration_sec)}${step.exit_code != null && step.exit_code !== 0 ? ` · exit ${step.exit_code}` : ''}</span>
       ${step.reason ? html`<div class="error small">${step.reason}</div>` : ''}
     </li>`)}</ul>
   </li>`)}</ol>`;

@@ -273,6 +273,14 @@ class WebUiIT {
         browser.acceptDialog(null);
         browser.awaitText("[data-testid=plugin-ui-notifier]", "disabled");
         assertThat(api.get("/api/plugins/ui-notifier", ADMIN).json().get("enabled").asBoolean()).isFalse();
+
+        // the audit log shows who did it, filtered by action
+        browser.go("/audit");
+        browser.type("form.filters input[name=action]", "plugin.disable");
+        browser.click("form.filters button", "Filter");
+        browser.awaitText("table.audit tbody", "plugin:ui-notifier");
+        assertThat(browser.find("table.audit tbody").getText()).contains("admin").doesNotContain("plugin.install");
+        browser.screenshot("13-audit");
     }
 
     @Test
@@ -286,16 +294,20 @@ class WebUiIT {
         browser.awaitText("h2", "Dashboard");
         browser.find(".menu-toggle").click();
         assertThat(browser.find("#nav").getText()).contains("Deploys", "Flags").doesNotContain("Plugins", "Audit");
-        browser.screenshot("13-phone-dashboard");
+        browser.screenshot("14-phone-dashboard");
+        assertThat(horizontalOverflow()).as("the dashboard is no wider than the phone").isLessThanOrEqualTo(0L);
         browser.go("/plugins");
         browser.awaitText("main", "This page needs the admin role");
         browser.go("/deploys/" + promotedDeploy);
         browser.awaitText("h2", "shop");
         assertThat(browser.present("[data-testid=deploy-actions]")).as("a viewer gets no deploy actions").isFalse();
-        browser.screenshot("14-phone-deploy");
-        Long overflow = (Long) browser.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        assertThat(overflow).as("the page is no wider than the phone").isLessThanOrEqualTo(0L);
+        browser.screenshot("15-phone-deploy");
+        assertThat(horizontalOverflow()).as("the deploy page is no wider than the phone").isLessThanOrEqualTo(0L);
         browser.windowSize(1280, 1000);
+    }
+
+    private long horizontalOverflow() {
+        return (Long) browser.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
     }
 
     private void signIn(String name, String password) {
