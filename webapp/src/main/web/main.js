@@ -34,6 +34,9 @@ const NAV = [
   ['#/flags', 'Flags'], ['#/plugins', 'Plugins', 'admin'], ['#/audit', 'Audit', 'admin'], ['#/users', 'Users', 'admin'],
 ];
 
+// asked at once, before the first render, since every page waits for it
+const sessionAsked = api('GET', '/api/session');
+
 function useHashPath() {
   const read = () => decodeURI(location.hash.replace(/^#/, '').split('?')[0]) || '/';
   const [path, setPath] = useState(read);
@@ -59,7 +62,7 @@ function App() {
   };
   useEffect(() => {
     whenSignedOut(() => signedIn(null));
-    api('GET', '/api/session').then(signedIn, () => signedIn(null));
+    sessionAsked.then(signedIn, () => signedIn(null));
   }, []);
   useEffect(() => setMenuOpen(false), [path]);
 

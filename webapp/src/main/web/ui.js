@@ -1,6 +1,6 @@
 // Shared pieces of every page: the template tag, data loading with polling, formatting, and small components.
 import { h } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get } from './api.js';
 
@@ -27,7 +27,8 @@ export function useApi(path, pollMs = 0) {
       if (alive.current) setState((s) => ({ data: s.data, error, loading: false }));
     }
   }, [path]);
-  useEffect(() => {
+  // a layout effect starts the request right after the render, not after the next paint as useEffect would
+  useLayoutEffect(() => {
     alive.current = true;
     setState({ data: null, error: null, loading: true });
     load();
@@ -40,13 +41,14 @@ export function useApi(path, pollMs = 0) {
   return { ...state, reload: load };
 }
 
-/** Marks the moment a page first shows its data, for the figures of the first meaningful paint. */
+/** Marks the moment a page first shows its data (scripts/bench-ui reads it: the first meaningful paint). */
 export function useMeaningfulPaint(ready, name) {
   const marked = useRef(false);
   useEffect(() => {
     if (ready && !marked.current) {
       marked.current = true;
-      requestAnimationFrame(() => performance.mark('gantry:meaningful:' + name));
+      // after the frame that shows the data is painted: the timeout runs once the animation frame's paint is done
+      requestAnimationFrame(() => setTimeout(() => performance.mark('gantry:meaningful:' + name)));
     }
   }, [ready]);
 }

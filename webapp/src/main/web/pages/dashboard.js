@@ -6,11 +6,11 @@ export const ACTIVE_DEPLOY = ['queued', 'pending', 'in_progress', 'paused', 'rol
 
 export function Dashboard() {
   const builds = useApi('/api/builds?limit=8', 5000);
-  const deploys = useApi('/api/deploys?limit=100', 3000);
+  const deploys = useApi('/api/deploys?limit=100&status=' + ACTIVE_DEPLOY.join(','), 3000);
   const flags = useApi('/api/feature-flags', 30000);
   useMeaningfulPaint(builds.data && deploys.data, 'dashboard');
 
-  const active = deploys.data ? deploys.data.deploys.filter((d) => ACTIVE_DEPLOY.includes(d.status)) : [];
+  const active = deploys.data ? deploys.data.deploys : [];
   const waiting = active.filter((d) => d.status === 'awaiting_approval');
   const stale = flags.data ? flags.data.flags.filter((f) => f.stale) : [];
   return html`<section class="dashboard">

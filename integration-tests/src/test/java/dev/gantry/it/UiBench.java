@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * How fast the UI shows its first meaningful content (run by scripts/bench-ui, not by the build): a real server with
  * data (flags, builds, a judged canary deploy), Debian's headless Chromium on loopback, signed in. Each load goes
  * through {@code about:blank}; "cold" clears the browser's cache first, "warm" keeps it. Per load the page's own
- * Performance API gives first contentful paint and the {@code gantry:meaningful:<page>} mark, which the UI sets in
- * the first animation frame after the page's data is on screen. Also the size of the shipped JavaScript, gzipped.
+ * Performance API gives first contentful paint and the {@code gantry:meaningful:<page>} mark, which the UI sets once
+ * the first frame showing the page's data is painted. Also the size of the shipped JavaScript, gzipped.
  */
 class UiBench {
     @Test
@@ -61,6 +61,10 @@ class UiBench {
                         }
                     }
                     print(page[0], cold ? "cold" : "warm", samples);
+                System.out.println("ui   its last load's requests: " + browser.script("""
+                        return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+                          .map(e => e.name.replace(location.origin, '') + ' ' + Math.round(e.startTime) + '+'
+                            + Math.round(e.duration) + ' ms').join(', ')"""));
                 }
             }
         }
@@ -79,8 +83,8 @@ class UiBench {
         String mark = "gantry:meaningful:" + page;
         Object meaningful = browser.until("the mark " + mark, d -> browser.script(
                 "const m = performance.getEntriesByName(arguments[0]); return m.length ? m[0].startTime : null", mark));
-        Object paint = browser.script(
-                "const p = performance.getEntriesByName('first-contentful-paint'); return p.length ? p[0].startTime : null");
+        Object paint = browser.until("the first contentful paint", d -> browser.script(
+                "const p = performance.getEntriesByName('first-contentful-paint'); return p.length ? p[0].startTime : null"));
         return new double[] {((Number) paint).doubleValue(), ((Number) meaningful).doubleValue()};
     }
 

@@ -41,13 +41,17 @@ class DeployStore {
                          Optional<String> state, int limit) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement("select " + COLUMNS + """
                  where (?::text is null or d.service = ?) and (?::text is null or d.environment = ?)
-                    and (?::text is null or d.state = ?)
+                    and (?::text[] is null or d.state = any(?::text[]))
                 order by d.created_at desc, d.id desc limit ?""")) {
             int i = 1;
-            for (Optional<String> filter : List.of(service, environment, state)) {
+            for (Optional<String> filter : List.of(service, environment)) {
                 query.setString(i++, filter.orElse(null));
                 query.setString(i++, filter.orElse(null));
             }
+            // several states, comma-separated: the dashboard asks for every state of a deploy under way at once
+            java.sql.Array states = state.isEmpty() ? null : connection.createArrayOf("text", state.get().split(","));
+            query.setArray(i++, states);
+            query.setArray(i++, states);
             query.setInt(i, limit);
             try (ResultSet rows = query.executeQuery()) {
                 List<DeployRow> deploys = new java.util.ArrayList<>();
