@@ -2,6 +2,12 @@ package dev.gantry.server.bootstrap;
 
 import dev.gantry.router.RouterMain;
 import dev.gantry.router.RouterOptions;
+import dev.gantry.server.cli.ApprovalCommand;
+import dev.gantry.server.cli.BuildCommand;
+import dev.gantry.server.cli.DeployCommand;
+import dev.gantry.server.cli.FlagsCommand;
+import dev.gantry.server.cli.PluginsCommand;
+import dev.gantry.server.cli.RollbackCommand;
 import dev.gantry.server.config.ConfigException;
 import dev.gantry.server.config.Settings;
 import java.nio.file.Path;
@@ -13,10 +19,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bin/gantry}: the server, the traffic router and, later, the agent and client commands. */
+/**
+ * {@code bin/gantry}: the server, the traffic router, the client commands that call a server's REST API (package
+ * {@code dev.gantry.server.cli}, docs/cli.md) and, later, the build agent.
+ */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gantry: from git push to a judged, progressive rollout.",
-        subcommands = {Main.ServerCommand.class, Main.RouterCommand.class})
+        subcommands = {Main.ServerCommand.class, Main.RouterCommand.class,
+                BuildCommand.class, DeployCommand.class, RollbackCommand.class, ApprovalCommand.Approve.class,
+                ApprovalCommand.Reject.class, FlagsCommand.class, PluginsCommand.class})
 public final class Main {
     /** Exit code when the configuration is invalid. */
     public static final int EXIT_CONFIG = 2;
