@@ -22,6 +22,13 @@ export function whenSignedOut(callback) {
   onSignedOut = callback;
 }
 
+/** The answer of GET /api/session that index.html asked for before this script loaded, read like any other. */
+export function earlySession() {
+  const asked = window.gantrySession;
+  delete window.gantrySession;
+  return asked ? asked.then((response) => answer('GET', '/api/session', response)) : api('GET', '/api/session');
+}
+
 export async function api(method, path, { body, headers = {}, raw = false } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) {
@@ -42,6 +49,11 @@ export async function api(method, path, { body, headers = {}, raw = false } = {}
   if (raw && response.ok) {
     return response;
   }
+  return answer(method, path, response);
+}
+
+/** The JSON of an answer, or an ApiError in the server's words. */
+async function answer(method, path, response) {
   const text = await response.text();
   let json = null;
   if (text) {
@@ -58,9 +70,6 @@ export async function api(method, path, { body, headers = {}, raw = false } = {}
       onSignedOut();
     }
     throw new ApiError(response.status, code, message, json && json.details);
-  }
-  if (raw) {
-    return response;
   }
   return json;
 }

@@ -1,7 +1,7 @@
 // The UI's shell: who is signed in, the navigation, and which page the address's #fragment names.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, setSession, whenSignedOut } from './api.js';
+import { api, earlySession, setSession, whenSignedOut } from './api.js';
 import { hasRole, html } from './ui.js';
 import { Login } from './pages/login.js';
 import { Dashboard } from './pages/dashboard.js';
@@ -34,8 +34,8 @@ const NAV = [
   ['#/flags', 'Flags'], ['#/plugins', 'Plugins', 'admin'], ['#/audit', 'Audit', 'admin'], ['#/users', 'Users', 'admin'],
 ];
 
-// asked at once, before the first render, since every page waits for it
-const sessionAsked = api('GET', '/api/session');
+// asked by index.html before this script even loaded, since every page waits for it
+const sessionAsked = earlySession();
 
 function useHashPath() {
   const read = () => decodeURI(location.hash.replace(/^#/, '').split('?')[0]) || '/';

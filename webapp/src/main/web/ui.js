@@ -44,7 +44,7 @@ export function useApi(path, pollMs = 0) {
 /** Marks the moment a page first shows its data (scripts/bench-ui reads it: the first meaningful paint). */
 export function useMeaningfulPaint(ready, name) {
   const marked = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (ready && !marked.current) {
       marked.current = true;
       // after the frame that shows the data is painted: the timeout runs once the animation frame's paint is done

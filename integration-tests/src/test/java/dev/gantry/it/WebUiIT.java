@@ -278,8 +278,11 @@ class WebUiIT {
         browser.go("/audit");
         browser.type("form.filters input[name=action]", "plugin.disable");
         browser.click("form.filters button", "Filter");
-        browser.awaitText("table.audit tbody", "plugin:ui-notifier");
-        assertThat(browser.find("table.audit tbody").getText()).contains("admin").doesNotContain("plugin.install");
+        String filtered = browser.until("the audit log filtered to plugin.disable", d -> {
+            String text = browser.find("table.audit tbody").getText();
+            return text.contains("plugin:ui-notifier") && !text.contains("plugin.install") ? text : null;
+        });
+        assertThat(filtered).contains("admin plugin.disable plugin:ui-notifier");
         browser.screenshot("13-audit");
     }
 
