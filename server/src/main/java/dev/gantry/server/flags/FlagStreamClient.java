@@ -1,6 +1,7 @@
 package dev.gantry.server.flags;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -8,28 +9,29 @@ import java.util.function.Consumer;
 import org.glassfish.jersey.server.ChunkedOutput;
 
 /**
- * One connected stream. Events wait in a queue of their own, bounded in characters (an event always fits into an
+ * One connected stream. Events wait in a queue of their own, bounded in bytes (an event always fits into an
  * empty queue), and one writer at a time drains it into the response on a shared pool; a client that does not read
  * blocks only that writer. When the queue would overflow, the client is dropped at once: its queue is emptied, it
  * gets no more events, and its connection is closed as soon as the blocked write gives up (Jetty's idle timeout).
- * It reconnects with {@code Last-Event-ID} and resumes; the server never holds more than the bound for it.
+ * It reconnects with {@code Last-Event-ID} and resumes; the server never holds more than the bound for it. Events
+ * come encoded, the same array for every client of an environment: nothing is encoded per client.
  */
 final class FlagStreamClient {
-    static final String HEARTBEAT = ": heartbeat\n\n";
+    static final byte[] HEARTBEAT = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
 
-    private record Chunk(long id, String text) {
+    private record Chunk(long id, byte[] bytes) {
     }
 
     final String environment;
     final Optional<String> sdkTokenId;
     /** Jersey's own queue holds two chunks at most, so a writer blocks there instead of piling chunks up in it. */
-    final ChunkedOutput<String> output = ChunkedOutput.<String>builder(String.class).queueCapacity(2).build();
+    final ChunkedOutput<byte[]> output = ChunkedOutput.<byte[]>builder(byte[].class).queueCapacity(2).build();
     private final int budget;
     private final Executor writers;
     /** Called once, when the client is dropped or its stream ended. */
     private final Consumer<FlagStreamClient> onGone;
     private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
-    private int queuedChars;
+    private int queuedBytes;
     /** Events up to this id were in what the client got first (snapshot or replay); later copies are skipped. */
     private long sentUpTo = Long.MAX_VALUE;
     private boolean started;
@@ -52,7 +54,7 @@ final class FlagStreamClient {
      * meanwhile that is newer. {@code first} is queued in the response before it is even connected, so it is not
      * counted against the bound.
      */
-    void start(String first, long upTo) throws IOException {
+    void start(byte[] first, long upTo) throws IOException {
         output.write(first);
         synchronized (this) {
             sentUpTo = upTo;
@@ -65,23 +67,23 @@ final class FlagStreamClient {
     }
 
     /** Queues event {@code id} (or a comment, with id -1); false when the client is gone. */
-    boolean offer(long id, String text) {
+    boolean offer(long id, byte[] bytes) {
         boolean pump;
         boolean droppedNow = false;
         synchronized (this) {
             if (closed) {
                 return false;
             }
-            if (!queue.isEmpty() && queuedChars + text.length() > budget) {
+            if (!queue.isEmpty() && queuedBytes + bytes.length > budget) {
                 // too far behind: drop it rather than hold more for it
                 dropped = true;
                 droppedNow = true;
                 closed = true;
                 queue.clear();
-                queuedChars = 0;
+                queuedBytes = 0;
             } else {
-                queue.add(new Chunk(id, text));
-                queuedChars += text.length();
+                queue.add(new Chunk(id, bytes));
+                queuedBytes += bytes.length;
             }
             pump = shouldPump();
         }
@@ -112,7 +114,7 @@ final class FlagStreamClient {
             }
             closed = true;
             queue.clear();
-            queuedChars = 0;
+            queuedBytes = 0;
             if (!shouldPump()) {
                 return;
             }
@@ -145,19 +147,19 @@ final class FlagStreamClient {
                     writing = false;
                     return;
                 }
-                queuedChars -= chunk.text().length();
+                queuedBytes -= chunk.bytes().length;
                 if (chunk.id() >= 0 && chunk.id() <= sentUpTo) {
                     continue;
                 }
             }
             try {
-                output.write(chunk.text());
+                output.write(chunk.bytes());
             } catch (IOException | RuntimeException e) {
                 // the client went away
                 synchronized (this) {
                     closed = true;
                     queue.clear();
-                    queuedChars = 0;
+                    queuedBytes = 0;
                 }
                 break;
             }

@@ -15,6 +15,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public class FlagStreams implements AutoCloseable {
      */
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
 
-    private record Snapshot(long id, String text, long builtAtNanos) {
+    private record Snapshot(long id, byte[] bytes, long builtAtNanos) {
     }
 
     @Inject
@@ -111,16 +112,17 @@ public class FlagStreams implements AutoCloseable {
      * Opens a stream of {@code environment}: a snapshot, or the events after {@code lastEventId} when they are all
      * still kept. {@code sdkTokenId} names the SDK token it was opened with, so deleting the token ends it.
      */
-    ChunkedOutput<String> open(String environment, Optional<String> sdkTokenId, OptionalLong lastEventId) {
+    ChunkedOutput<byte[]> open(String environment, Optional<String> sdkTokenId, OptionalLong lastEventId) {
         FlagProvider provider = providers.active();
         FlagStreamClient client = new FlagStreamClient(environment, sdkTokenId, config.clientBufferBytes(), writers, this::gone);
         // registered before anything is read, so no event can fall between what it is sent first and what follows
         clients.add(client);
         try {
             long newest = events.newestId();
-            StringBuilder first = new StringBuilder();
+            byte[] first;
             if (lastEventId.isPresent() && canResume(lastEventId.getAsLong(), newest)) {
-                first.append(": resuming after ").append(lastEventId.getAsLong()).append("\n\n");
+                StringBuilder replay = new StringBuilder();
+                replay.append(": resuming after ").append(lastEventId.getAsLong()).append("\n\n");
                 long after = lastEventId.getAsLong();
                 while (after < newest) {
                     List<FlagEvents.Event> batch = events.between(after, newest, BATCH);
@@ -128,14 +130,15 @@ public class FlagStreams implements AutoCloseable {
                         break;
                     }
                     for (FlagEvents.Event event : batch) {
-                        first.append(render(event, environment));
+                        replay.append(render(event, environment));
                         after = event.id();
                     }
                 }
+                first = replay.toString().getBytes(StandardCharsets.UTF_8);
             } else {
-                first.append(snapshot(provider, environment, newest));
+                first = snapshot(provider, environment, newest);
             }
-            client.start(first.toString(), newest);
+            client.start(first, newest);
         } catch (IOException e) {
             // closed before it started (dropped or deleted meanwhile): the response ends at once
         } catch (RuntimeException e) {
@@ -157,10 +160,10 @@ public class FlagStreams implements AutoCloseable {
     }
 
     /** The snapshot of {@code environment} as of event {@code id}; shared while no event happens. */
-    private String snapshot(FlagProvider provider, String environment, long id) {
+    private byte[] snapshot(FlagProvider provider, String environment, long id) {
         Snapshot last = snapshots.get(environment);
         if (last != null && last.id() == id && System.nanoTime() - last.builtAtNanos() < SNAPSHOT_REUSE_NANOS) {
-            return last.text();
+            return last.bytes();
         }
         ObjectNode data = Json.mapper().createObjectNode();
         data.put("environment", environment);
@@ -173,12 +176,12 @@ public class FlagStreams implements AutoCloseable {
         for (SegmentDefinition segment : provider.segments()) {
             segments.addObject().put("key", segment.key()).set("constraints", SegmentRepresentation.constraints(segment));
         }
-        String text = sse(id, "snapshot", Json.write(data));
+        byte[] bytes = sse(id, "snapshot", Json.write(data)).getBytes(StandardCharsets.UTF_8);
         if (snapshots.size() > 100) {
             snapshots.clear(); // environment names come from requests: keep the cache small whatever they ask
         }
-        snapshots.put(environment, new Snapshot(id, text, System.nanoTime()));
-        return text;
+        snapshots.put(environment, new Snapshot(id, bytes, System.nanoTime()));
+        return bytes;
     }
 
     /** A flag as the stream sends it to one environment, or empty when it is archived or not set up there. */
@@ -261,9 +264,11 @@ public class FlagStreams implements AutoCloseable {
     }
 
     private void broadcast(FlagEvents.Event event) {
-        Map<String, String> rendered = new HashMap<>();
+        // rendered and encoded once per environment; its clients all write the same bytes
+        Map<String, byte[]> rendered = new HashMap<>();
         for (FlagStreamClient client : clients) {
-            client.offer(event.id(), rendered.computeIfAbsent(client.environment, environment -> render(event, environment)));
+            client.offer(event.id(), rendered.computeIfAbsent(client.environment,
+                    environment -> render(event, environment).getBytes(StandardCharsets.UTF_8)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.gantry.server.flags;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,18 +18,22 @@ class TestFlagStreamClient {
         return new FlagStreamClient("production", Optional.empty(), budget, writers::add, c -> gone.incrementAndGet());
     }
 
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void aClientFallingFurtherBehindThanItsBudgetIsDroppedOnce() throws Exception {
         FlagStreamClient client = client(100);
-        client.start("snapshot", 0);
+        client.start(bytes("snapshot"), 0);
 
-        assertThat(client.offer(1, "x".repeat(60))).isTrue();
-        assertThat(client.offer(2, "x".repeat(30))).isTrue();
-        assertThat(client.offer(3, "x".repeat(20))).as("60 + 30 + 20 > 100").isFalse();
+        assertThat(client.offer(1, bytes("x".repeat(60)))).isTrue();
+        assertThat(client.offer(2, bytes("x".repeat(30)))).isTrue();
+        assertThat(client.offer(3, bytes("x".repeat(20)))).as("60 + 30 + 20 > 100").isFalse();
 
         assertThat(client.wasDropped()).isTrue();
         assertThat(gone.get()).isEqualTo(1);
-        assertThat(client.offer(4, "x")).isFalse();
+        assertThat(client.offer(4, bytes("x"))).isFalse();
         client.close();
         assertThat(gone.get()).as("reported gone once").isEqualTo(1);
         assertThat(writers).as("one writer at a time, never more").hasSize(1);
@@ -37,9 +42,9 @@ class TestFlagStreamClient {
     @Test
     void oneEventLargerThanTheBudgetStillReachesAClientThatKeepsUp() throws Exception {
         FlagStreamClient client = client(10);
-        client.start("snapshot", 0);
+        client.start(bytes("snapshot"), 0);
 
-        assertThat(client.offer(1, "x".repeat(1000))).isTrue();
+        assertThat(client.offer(1, bytes("x".repeat(1000)))).isTrue();
         assertThat(client.wasDropped()).isFalse();
     }
 
@@ -47,10 +52,10 @@ class TestFlagStreamClient {
     void eventsBeforeTheStartAreHeldAndHeartbeatsOnlyFillSilence() throws Exception {
         FlagStreamClient client = client(1000);
         client.heartbeat();
-        assertThat(client.offer(1, "event 1")).isTrue();
+        assertThat(client.offer(1, bytes("event 1"))).isTrue();
         assertThat(writers).as("nothing is written before the snapshot").isEmpty();
 
-        client.start("snapshot", 1);
+        client.start(bytes("snapshot"), 1);
         assertThat(writers).hasSize(1);
         client.heartbeat();
         assertThat(writers).as("a writer is already busy: no heartbeat is queued behind it").hasSize(1);
