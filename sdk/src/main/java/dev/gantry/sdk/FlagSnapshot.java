@@ -12,13 +12,14 @@ import java.util.function.Function;
 /**
  * The flags and segments of one environment as last received, with the flags compiled. Immutable: every change makes
  * a new snapshot, which the client swaps in with one volatile write, so an evaluation sees either the old or the new
- * state of a change, never a mix.
+ * state of a change, never a mix. A change compiles only the flags it touches; the others are shared with the
+ * snapshot before it.
  */
 final class FlagSnapshot {
     /** Where a snapshot's flags came from. */
     enum Source { NONE, FILE, SERVER }
 
-    static final FlagSnapshot EMPTY = new FlagSnapshot("", Map.of(), Map.of(), Map.of(), Map.of(), Source.NONE);
+    static final FlagSnapshot EMPTY = new FlagSnapshot("", Map.of(), Map.of(), Map.of(), new HashMap<>(), Source.NONE);
 
     final String environment;
     final Source source;
@@ -27,14 +28,15 @@ final class FlagSnapshot {
     private final Map<String, Constraint[]> segments;
     private final HashMap<String, CompiledFlag> flags;
 
+    /** Takes {@code flags} as it is: callers pass a map of their own that no one changes afterwards. */
     private FlagSnapshot(String environment, Map<String, Map<String, Object>> flagDocuments,
             Map<String, Map<String, Object>> segmentDocuments, Map<String, Constraint[]> segments,
-            Map<String, CompiledFlag> flags, Source source) {
+            HashMap<String, CompiledFlag> flags, Source source) {
         this.environment = environment;
         this.flagDocuments = flagDocuments;
         this.segmentDocuments = segmentDocuments;
         this.segments = segments;
-        this.flags = new HashMap<>(flags);
+        this.flags = flags;
         this.source = source;
     }
 
@@ -92,19 +94,35 @@ final class FlagSnapshot {
                 source);
     }
 
-    /** This snapshot with the segment added or replaced ({@code segment} event); every flag is compiled again. */
+    /**
+     * This snapshot with the segment added or replaced ({@code segment} event); the flags whose rules use it are
+     * compiled again.
+     */
     FlagSnapshot withSegment(Map<String, Object> segment, Function<String, ExposureCounter> exposures,
             Consumer<String> warnings) {
+        String key = Json.string(segment, "key", "segment");
         LinkedHashMap<String, Map<String, Object>> docs = new LinkedHashMap<>(segmentDocuments);
-        docs.put(Json.string(segment, "key", "segment"), segment);
-        return build(environment, flagDocuments, docs, source, exposures, warnings);
+        docs.put(key, segment);
+        return withSegments(key, docs, exposures, warnings);
     }
 
-    /** This snapshot without the segment ({@code segment_removed} event); every flag is compiled again. */
+    /** This snapshot without the segment ({@code segment_removed} event); the flags using it are compiled again. */
     FlagSnapshot withoutSegment(String key, Function<String, ExposureCounter> exposures, Consumer<String> warnings) {
         LinkedHashMap<String, Map<String, Object>> docs = new LinkedHashMap<>(segmentDocuments);
         docs.remove(key);
-        return build(environment, flagDocuments, docs, source, exposures, warnings);
+        return withSegments(key, docs, exposures, warnings);
+    }
+
+    private FlagSnapshot withSegments(String changed, Map<String, Map<String, Object>> segmentDocs,
+            Function<String, ExposureCounter> exposures, Consumer<String> warnings) {
+        Map<String, Constraint[]> compiledSegments = FlagCompiler.segments(segmentDocs.values(), warnings);
+        // a flag holds the constraints of the segments it names, so only the flags naming this one change
+        HashMap<String, CompiledFlag> compiled = new HashMap<>(flags);
+        for (String key : flagsUsingSegment(changed)) {
+            compiled.put(key.intern(), FlagCompiler.compile(flagDocuments.get(key), compiledSegments, exposures, warnings));
+        }
+        return new FlagSnapshot(environment, flagDocuments, Collections.unmodifiableMap(segmentDocs), compiledSegments,
+                compiled, source);
     }
 
     CompiledFlag flag(String key) {
