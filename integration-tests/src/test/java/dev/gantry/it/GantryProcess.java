@@ -126,6 +126,17 @@ final class GantryProcess implements AutoCloseable {
         return process;
     }
 
+    /** The server's process and, while it runs, its PostgreSQL's: the postmaster and its children. */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        postmaster().ifPresent(postmaster -> {
+            all.add(postmaster);
+            postmaster.descendants().forEach(all::add);
+        });
+        return all;
+    }
+
     /** Polls {@code /readyz} until it answers 200; fails with the server's output if it exits or the time is up. */
     GantryProcess awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
