@@ -27,14 +27,19 @@ export function useApi(path, pollMs = 0) {
       if (alive.current) setState((s) => ({ data: s.data, error, loading: false }));
     }
   }, [path]);
-  // a layout effect starts the request right after the render, not after the next paint as useEffect would
+  // a layout effect starts the request right after the render, not after the next paint as useEffect would; only a
+  // new path clears what was shown, a new polling interval (e.g. none once a build ended) keeps it
   useLayoutEffect(() => {
     alive.current = true;
     setState({ data: null, error: null, loading: true });
     load();
-    const timer = pollMs ? setInterval(load, pollMs) : null;
     return () => {
       alive.current = false;
+    };
+  }, [load]);
+  useEffect(() => {
+    const timer = pollMs ? setInterval(load, pollMs) : null;
+    return () => {
       if (timer) clearInterval(timer);
     };
   }, [load, pollMs]);
