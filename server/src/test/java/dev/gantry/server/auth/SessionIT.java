@@ -5,17 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.server.persistence.Database;
 import dev.gantry.server.testing.Api;
 import dev.gantry.server.testing.Browser;
+import dev.gantry.server.testing.TestKeystore;
 import dev.gantry.server.testing.TestServer;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -426,26 +422,11 @@ class SessionIT {
 
     @Test
     void overTlsTheCookieIsSecure() throws Exception {
-        Path dir = Files.createTempDirectory("tls-");
-        Path keystore = dir.resolve("gantry.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "gantry", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "test-secret")
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            trusted.load(in, "test-secret".toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust.getTrustManagers(), null);
+        TestKeystore keystore = TestKeystore.create();
+        SSLContext tls = keystore.trustingContext();
 
-        try (TestServer secure = TestServer.start(Map.of("tls.enabled", "true", "tls.keystore.path", keystore.toString(),
-                "tls.keystore.password", "test-secret"))) {
+        try (TestServer secure = TestServer.start(Map.of("tls.enabled", "true", "tls.keystore.path", keystore.path().toString(),
+                "tls.keystore.password", keystore.password()))) {
             Browser browser = new Browser(new Api(secure.server().url(), tls));
             Api.Reply reply = browser.signInWithToken(TestServer.ADMIN_TOKEN);
             assertThat(reply.status()).as(reply.body()).isEqualTo(201);
