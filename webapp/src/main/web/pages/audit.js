@@ -15,9 +15,9 @@ export function Audit() {
   return html`<section>
     <h2>Audit log</h2>
     <form class="filters" onSubmit=${apply}>
-      <label>Who<input name="actor" placeholder="admin" value=${filters.actor} /></label>
-      <label>Action<input name="action" placeholder="deploy.approve" value=${filters.action} /></label>
-      <label>Object<input name="target" placeholder="flag:new-checkout" value=${filters.target} /></label>
+      <label>Who<input name="actor" placeholder="admin" /></label>
+      <label>Action<input name="action" placeholder="deploy.approve" /></label>
+      <label>Object<input name="target" placeholder="flag:new-checkout" /></label>
       <button type="submit">Filter</button>
     </form>
     <${ErrorBox} error=${entries.error} />
