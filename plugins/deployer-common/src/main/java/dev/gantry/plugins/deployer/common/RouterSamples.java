@@ -18,7 +18,7 @@ import java.util.Optional;
  * start comes back short.
  *
  * <p>The server asks the {@code router} source of the plugin whose deployer runs the target, so the router is found
- * under this plugin's own data directory.
+ * under the directory that plugin keeps its targets in.
  */
 public final class RouterSamples {
     private final Path dataDirectory;

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * version's unpacked artifact ({@code bin/start}, with {@code PORT}), and one router process per target splits the
  * traffic on the target's {@code router_port} between versions by weight. Instances and routers run in sessions of
  * their own and outlive the server; everything needed to find them again is in files under the plugin's data
- * directory, so a restarted server (or a new instance of this class) adopts them without restarting anything.
+ * directory (or {@code state-dir}, which replicas on one machine share), so a restarted server, another replica or a
+ * new instance of this class adopts them without restarting anything.
  *
  * <p>Changing calls are serialized per target, across threads and across server processes on this machine, and fenced:
  * a caller whose fencing token is lower than one the target has seen gets {@link StaleFenceException}.
@@ -70,7 +71,7 @@ public final class ProcessDeployer implements Deployer {
     public ProcessDeployer(PluginContext context) {
         requireNonNull(context, "context is null");
         this.config = ProcessDeployerConfig.from(context.config());
-        this.dataDirectory = context.dataDirectory().toAbsolutePath().normalize();
+        this.dataDirectory = config.directory(context.dataDirectory());
         HttpClient httpClient = requireNonNull(context.httpClient(), "httpClient is null");
         this.clock = context.clock();
         this.artifacts = new Artifacts(dataDirectory, httpClient);

@@ -24,16 +24,20 @@ import java.util.TreeSet;
  * @param healthTimeout how long an instance's health check may take
  * @param routerStartTimeout how long a started router may take to write admin.json and answer
  * @param prometheusTargetsDir where the Prometheus discovery files go, if not in {@code <data dir>/prometheus-targets};
- *     relative to the plugin's data directory unless absolute
+ *     relative to the deployer's directory (see {@code stateDir}) unless absolute
+ * @param stateDir where the deployer keeps its files (targets, unpacked artifacts), if not in the plugin's data
+ *     directory: replicas on one machine name one directory, so that each finds the routers and instances the others
+ *     started; relative to the plugin's data directory unless absolute
  */
 record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stopGrace, Duration healthTimeout,
-                             Duration routerStartTimeout, Optional<Path> prometheusTargetsDir) {
+                             Duration routerStartTimeout, Optional<Path> prometheusTargetsDir, Optional<Path> stateDir) {
     static final String PREFIX = "plugin.deployer-process.";
     static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
     static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(1);
     static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(10);
+    static final String STATE_DIR = "state-dir";
     private static final Set<String> KEYS = Set.of("router-command", "stop-grace", "health-timeout",
-            "router-start-timeout", PrometheusTargets.SETTING);
+            "router-start-timeout", PrometheusTargets.SETTING, STATE_DIR);
 
     ProcessDeployerConfig {
         requireNonNull(routerCommand, "routerCommand is null");
@@ -41,6 +45,7 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
         requireNonNull(healthTimeout, "healthTimeout is null");
         requireNonNull(routerStartTimeout, "routerStartTimeout is null");
         requireNonNull(prometheusTargetsDir, "prometheusTargetsDir is null");
+        requireNonNull(stateDir, "stateDir is null");
     }
 
     static ProcessDeployerConfig from(PluginConfig config) {
@@ -56,7 +61,13 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
                 duration(config, "stop-grace", DEFAULT_STOP_GRACE, true),
                 duration(config, "health-timeout", DEFAULT_HEALTH_TIMEOUT, false),
                 duration(config, "router-start-timeout", DEFAULT_ROUTER_START_TIMEOUT, false),
-                value(config, PrometheusTargets.SETTING).map(text -> PrometheusTargets.parseSetting(text, PREFIX)));
+                value(config, PrometheusTargets.SETTING).map(text -> PrometheusTargets.parseSetting(text, PREFIX)),
+                value(config, STATE_DIR).map(text -> path(text, STATE_DIR)));
+    }
+
+    /** The directory the deployer keeps its files in: {@code state-dir}, else the plugin's data directory. */
+    Path directory(Path pluginDataDirectory) {
+        return stateDir.map(pluginDataDirectory::resolve).orElse(pluginDataDirectory).toAbsolutePath().normalize();
     }
 
     /** The router command to run: the setting, or the distribution's launcher beside the running server. */
@@ -70,6 +81,14 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
 
     private static Optional<String> value(PluginConfig config, String key) {
         return config.get(key).map(String::trim).filter(value -> !value.isEmpty());
+    }
+
+    private static Path path(String text, String key) {
+        try {
+            return Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(PREFIX + key + " is not a usable path: " + e.getReason());
+        }
     }
 
     private static Duration duration(PluginConfig config, String key, Duration fallback, boolean zeroAllowed) {

@@ -23,9 +23,11 @@ public final class RouterMetricsSource implements MetricsSource {
 
     public RouterMetricsSource(PluginContext context) {
         requireNonNull(context, "context is null");
-        // the same settings as the deployer: a mistake in them is reported by both
-        ProcessDeployerConfig.from(context.config());
-        this.samples = new RouterSamples(context.dataDirectory(), requireNonNull(context.httpClient(), "httpClient is null"));
+        // the same settings as the deployer: a mistake in them is reported by both, and the routers are found where
+        // the deployer keeps them
+        ProcessDeployerConfig config = ProcessDeployerConfig.from(context.config());
+        this.samples = new RouterSamples(config.directory(context.dataDirectory()),
+                requireNonNull(context.httpClient(), "httpClient is null"));
     }
 
     @Override

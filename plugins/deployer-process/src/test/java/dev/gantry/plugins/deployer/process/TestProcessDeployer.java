@@ -270,6 +270,42 @@ class TestProcessDeployer {
     }
 
     @Test
+    void replicasWithDataDirectoriesOfTheirOwnDriveOneTargetThroughASharedStateDir(@TempDir Path replicas) {
+        // the harness's directory is the one they share; each replica's plugin data directory is elsewhere
+        Map<String, String> shared = Map.of("state-dir", dataDirectory.toString());
+        ProcessDeployer first = new ProcessDeployer(new Harness.TestContext(replicas.resolve("a"),
+                harness.context(shared).config()));
+        first.ensureInstances(harness.target(1), harness.version("v1", Map.of()), 1);
+        harness.awaitHealthy(first, harness.target(1), "v1", 1);
+        first.setWeights(harness.target(1), Map.of("v1", 100));
+        Instant from = Instant.now().minusSeconds(1);
+        for (int i = 0; i < 10; i++) {
+            assertThat(harness.get("/").statusCode()).isEqualTo(200);
+        }
+        Map<String, Long> pids = pidsOf(first, harness.target(1));
+        long routerPid = harness.admin().pid();
+
+        // the other replica takes the target over with a higher fence, as after the first one died
+        ProcessDeployer second = new ProcessDeployer(new Harness.TestContext(replicas.resolve("b"),
+                harness.context(shared).config()));
+        DeployTarget target = harness.target(2);
+        assertThat(second.instances(target)).hasSize(1).allMatch(InstanceStatus::healthy);
+        assertThat(second.weights(target)).isEqualTo(Map.of("v1", 100));
+        second.ensureInstances(target, harness.version("v2", Map.of()), 1);
+        harness.awaitHealthy(second, target, "v2", 1);
+        second.setWeights(target, Map.of("v1", 50, "v2", 50));
+
+        assertThat(harness.admin().pid()).as("the router the first replica started").isEqualTo(routerPid);
+        assertThat(pidsOf(second, target)).containsAllEntriesOf(pids);
+        assertThat(new RouterMetricsSource(new Harness.TestContext(replicas.resolve("b"), harness.context(shared).config()))
+                .samples(new MetricsQuery(target, "v1", MetricsQuery.ERROR, from, Instant.now())))
+                .as("the shared router's samples, read by the other replica").hasSizeGreaterThanOrEqualTo(10);
+        assertThatThrownBy(() -> first.setWeights(harness.target(1), Map.of("v1", 100)))
+                .isInstanceOf(StaleFenceException.class);
+        assertThat(replicas.resolve("b/targets")).doesNotExist();
+    }
+
+    @Test
     void ensureInstancesReplacesAKilledInstanceAndTheRouterFollows() throws Exception {
         ProcessDeployer deployer = harness.deployer();
         DeployTarget target = harness.target(1);

@@ -21,6 +21,8 @@ class TestProcessDeployerConfig {
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.prometheusTargetsDir()).isEmpty();
+        assertThat(config.directory(Path.of("/data/plugin-data/deployer-process")))
+                .isEqualTo(Path.of("/data/plugin-data/deployer-process"));
     }
 
     @Test
@@ -28,7 +30,7 @@ class TestProcessDeployerConfig {
         ProcessDeployerConfig config = ProcessDeployerConfig.from(new PluginConfig(Map.of(
                 "router-command", "  /opt/jdk/bin/java -cp /opt/router.jar  dev.gantry.router.RouterMain ",
                 "stop-grace", "500ms", "health-timeout", "PT2S", "router-start-timeout", "1m",
-                "prometheus-targets-dir", " /var/lib/prometheus/gantry ")));
+                "prometheus-targets-dir", " /var/lib/prometheus/gantry ", "state-dir", "/srv/gantry/deployer-process")));
 
         assertThat(config.routerCommand()).isEqualTo(Optional.of(
                 List.of("/opt/jdk/bin/java", "-cp", "/opt/router.jar", "dev.gantry.router.RouterMain")));
@@ -37,6 +39,14 @@ class TestProcessDeployerConfig {
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.prometheusTargetsDir()).contains(Path.of("/var/lib/prometheus/gantry"));
+        assertThat(config.directory(Path.of("/data/plugin-data/deployer-process"))).isEqualTo(Path.of("/srv/gantry/deployer-process"));
+    }
+
+    @Test
+    void aRelativeStateDirIsTakenFromThePluginsDataDirectory() {
+        ProcessDeployerConfig config = ProcessDeployerConfig.from(new PluginConfig(Map.of("state-dir", "../shared")));
+
+        assertThat(config.directory(Path.of("/data/plugin-data/deployer-process"))).isEqualTo(Path.of("/data/plugin-data/shared"));
     }
 
     @Test
