@@ -10,8 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -96,8 +95,12 @@ public final class Artifacts {
             try {
                 Files.move(unpacked, directory, StandardCopyOption.ATOMIC_MOVE);
                 log.info("unpacked artifact sha256:{} into {}", hex, directory);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException concurrentDeploy) {
-                // another deploy of the same digest got there first: its copy is as good as ours
+            } catch (FileSystemException concurrentDeploy) {
+                // another deploy of the same digest got there first: its copy is as good as ours. Renaming onto its
+                // directory fails with ENOTEMPTY, which the JDK reports as a plain FileSystemException
+                if (!Files.isRegularFile(directory.resolve("bin/start"), LinkOption.NOFOLLOW_LINKS)) {
+                    throw concurrentDeploy;
+                }
                 log.debug("artifact sha256:{} was unpacked concurrently", hex);
             }
             return directory;

@@ -3,12 +3,21 @@ package dev.gantry.plugins.deployer.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.gantry.plugin.api.deploy.DeployerException;
+import dev.gantry.plugin.api.deploy.VersionSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -57,6 +66,38 @@ class TestArtifacts {
         }, "a link on its path leads out");
         assertThat(dir.resolve("escaped")).doesNotExist();
         assertThat(dir.getParent().resolve("escaped")).doesNotExist();
+    }
+
+    @Test
+    void aDigestUnpackedMeanwhileByAnotherDeployIsUsedAsItIs() throws Exception {
+        Path archive = archive(tar -> {
+            directory(tar, "bin/");
+            file(tar, "bin/start", "#!/bin/sh\n", 0100755);
+        });
+        byte[] bytes = Files.readAllBytes(archive);
+        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        Path root = dir.resolve("deployer");
+        // while this deploy downloads, another one (another thread, or another replica sharing the directory) finishes
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Path other = Files.createDirectories(root.resolve("artifacts").resolve(hex).resolve("bin"));
+            Files.writeString(other.resolve("start"), "#!/bin/sh\n# the other deploy's copy\n");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/artifact");
+            Path unpacked = new Artifacts(root, HttpClient.newHttpClient())
+                    .prepare(new VersionSpec("v1", "sha256:" + hex, url, Map.of(), "/healthz"));
+
+            assertThat(unpacked).isEqualTo(root.resolve("artifacts").resolve(hex));
+            assertThat(unpacked.resolve("bin/start")).content().contains("the other deploy's copy");
+            assertThat(root.resolve("artifacts/.tmp")).isEmptyDirectory();
+        } finally {
+            server.stop(0);
+        }
     }
 
     private void assertRefused(Body body, String why) throws IOException {
