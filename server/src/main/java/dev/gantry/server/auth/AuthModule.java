@@ -14,8 +14,9 @@ public final class AuthModule extends AbstractModule {
         bind(LoginService.class).in(Singleton.class);
         bind(PasswordService.class).in(Singleton.class);
         bind(Authentication.class).in(Singleton.class);
+        bind(AgentTokens.class).in(Singleton.class);
         PersistenceModule.bindEntities(binder(), UserEntity.class, ApiTokenEntity.class, SdkTokenEntity.class,
                 SessionEntity.class, LoginFailureEntity.class);
-        Resources.bind(binder(), UserResource.class, TokenResource.class, SessionResource.class);
+        Resources.bind(binder(), UserResource.class, TokenResource.class, SessionResource.class, AgentTokenResource.class);
     }
 }

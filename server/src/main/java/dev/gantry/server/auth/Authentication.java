@@ -23,20 +23,29 @@ import java.util.function.Predicate;
  * A route with neither stops start-up, so no route is ever left open by accident. Callers authenticate with an API
  * token ({@code Authorization: Bearer}) or, when they send no Authorization header, with a browser session's
  * cookie; a session's state-changing requests must also carry its CSRF token. SDK tokens pass only on routes
- * marked {@link SdkTokenAllowed}; anywhere else they get 403.
+ * marked {@link SdkTokenAllowed}, agent tokens only on routes of an {@link AgentTokenOnly} resource (which admit
+ * nothing else); anywhere else they get 403.
  */
 public final class Authentication implements DynamicFeature {
     private final IdentityService identity;
     private final SessionService sessions;
+    private final AgentTokens agentTokens;
 
     @Inject
-    public Authentication(IdentityService identity, SessionService sessions) {
+    public Authentication(IdentityService identity, SessionService sessions, AgentTokens agentTokens) {
         this.identity = identity;
         this.sessions = sessions;
+        this.agentTokens = agentTokens;
     }
 
-    /** The role a route requires, or empty when it is public; fails for a route that says neither. */
+    /**
+     * The role a route requires, or empty when it is public; fails for a route that says neither. Routes for build
+     * agents need no role: no user may call them.
+     */
     public static Optional<Role> requiredRole(Class<?> resource, Method method) {
+        if (resource.isAnnotationPresent(AgentTokenOnly.class)) {
+            return Optional.empty();
+        }
         if (method.isAnnotationPresent(Public.class)) {
             return Optional.empty();
         }
@@ -70,9 +79,73 @@ public final class Authentication implements DynamicFeature {
         if (!resourceInfo.getResourceClass().getName().startsWith("dev.gantry.")) {
             return; // Jersey's own OPTIONS and HEAD handlers, which only describe routes
         }
+        if (resourceInfo.getResourceClass().isAnnotationPresent(AgentTokenOnly.class)) {
+            context.register(new AgentFilter(identity, sessions, agentTokens));
+            return;
+        }
         boolean sdkTokens = resourceInfo.getResourceMethod().isAnnotationPresent(SdkTokenAllowed.class);
         requiredRole(resourceInfo.getResourceClass(), resourceInfo.getResourceMethod())
                 .ifPresent(role -> context.register(new RoleFilter(identity, sessions, role, sdkTokens)));
+    }
+
+    /** The build agent calling a route of an {@link AgentTokenOnly} resource. */
+    public static AgentPrincipal agent(SecurityContext security) {
+        if (security.getUserPrincipal() instanceof AgentPrincipal agent) {
+            return agent;
+        }
+        throw new IllegalStateException("route called without an agent token");
+    }
+
+    /** Admits agent tokens only; a user's token or session is known but refused (403), anything else is 401. */
+    @Priority(Priorities.AUTHENTICATION)
+    static final class AgentFilter implements ContainerRequestFilter {
+        private static final String ONLY_AGENTS = "this route belongs to the build agents' protocol and takes only an "
+                + "agent token (gtyagt_..., made by an admin with POST /api/agent-tokens)";
+        private final IdentityService identity;
+        private final SessionService sessions;
+        private final AgentTokens agentTokens;
+
+        AgentFilter(IdentityService identity, SessionService sessions, AgentTokens agentTokens) {
+            this.identity = identity;
+            this.sessions = sessions;
+            this.agentTokens = agentTokens;
+        }
+
+        @Override
+        public void filter(ContainerRequestContext request) {
+            String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+            if (header == null) {
+                Cookie cookie = request.getCookies().get(SessionCookie.NAME);
+                SessionService.Active session = cookie == null ? null : sessions.authenticate(cookie.getValue()).orElse(null);
+                if (session == null) {
+                    throw RoleFilter.unauthenticated(ONLY_AGENTS);
+                }
+                if (SessionCookie.changesState(request.getMethod())) {
+                    SessionCookie.checkCsrf(request.getHeaderString(SessionCookie.CSRF_HEADER), session.csrfToken());
+                }
+                throw forbidden();
+            }
+            if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw RoleFilter.unauthenticated(ONLY_AGENTS);
+            }
+            String token = header.substring(7).trim();
+            if (token.startsWith(Tokens.AGENT_PREFIX)) {
+                AgentPrincipal agent = agentTokens.authenticate(token)
+                        .orElseThrow(() -> RoleFilter.unauthenticated("the agent token is unknown or was deleted"));
+                RoleFilter.authenticated(request, agent, role -> false, "Bearer");
+                return;
+            }
+            boolean known = token.startsWith(Tokens.SDK_PREFIX) ? identity.authenticateSdk(token).isPresent()
+                    : identity.authenticate(token).isPresent();
+            if (!known) {
+                throw RoleFilter.unauthenticated("the token is unknown, revoked or expired");
+            }
+            throw forbidden();
+        }
+
+        private static ApiException forbidden() {
+            return new ApiException(403, "forbidden", ONLY_AGENTS, Map.of("token", "agent"));
+        }
     }
 
     /** The caller of a route that requires a role. */
@@ -121,6 +194,11 @@ public final class Authentication implements DynamicFeature {
                         + "(or, from a browser, sign in with POST /api/session)");
             }
             String token = header.substring(7).trim();
+            if (token.startsWith(Tokens.AGENT_PREFIX)) {
+                throw new ApiException(403, "forbidden", "an agent token may only call the build agents' protocol "
+                        + "(/api/agent/...); this route needs a user's API token with the " + required.id() + " role",
+                        Map.of("required_role", required.id(), "token", "agent"));
+            }
             if (token.startsWith(Tokens.SDK_PREFIX)) {
                 SdkClient client = identity.authenticateSdk(token)
                         .orElseThrow(() -> unauthenticated("the SDK token is unknown or was deleted"));
@@ -160,7 +238,7 @@ public final class Authentication implements DynamicFeature {
             }
         }
 
-        private static void authenticated(ContainerRequestContext request, Principal principal,
+        static void authenticated(ContainerRequestContext request, Principal principal,
                                           Predicate<String> inRole, String scheme) {
             boolean secure = request.getSecurityContext().isSecure();
             request.setSecurityContext(new SecurityContext() {
@@ -186,7 +264,7 @@ public final class Authentication implements DynamicFeature {
             });
         }
 
-        private static ApiException unauthenticated(String message) {
+        static ApiException unauthenticated(String message) {
             return new ApiException(401, "unauthenticated", message);
         }
     }

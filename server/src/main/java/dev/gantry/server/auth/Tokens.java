@@ -9,13 +9,14 @@ import java.util.HexFormat;
 
 /**
  * API tokens: 32 random bytes, prefixed {@code gty_} so secret scanners can spot them; SDK tokens the same with
- * {@code gtysdk_}, so the server tells the two kinds apart before looking either up. Tokens are random and long,
- * so a plain SHA-256 is a sound way to store them (unlike passwords, they cannot be guessed from a dictionary).
+ * {@code gtysdk_} and agent tokens with {@code gtyagt_}, so the server tells the kinds apart before looking any up.
+ * Tokens are random and long, so a plain SHA-256 is a sound way to store them (unlike passwords, they cannot be guessed from a dictionary).
  */
 public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
     public static final String PREFIX = "gty_";
     public static final String SDK_PREFIX = "gtysdk_";
+    public static final String AGENT_PREFIX = "gtyagt_";
 
     private Tokens() {
     }
@@ -26,6 +27,10 @@ public final class Tokens {
 
     public static String newSdkToken() {
         return newToken(SDK_PREFIX);
+    }
+
+    public static String newAgentToken() {
+        return newToken(AGENT_PREFIX);
     }
 
     private static String newToken(String prefix) {
@@ -45,7 +50,8 @@ public final class Tokens {
 
     /** The first characters, kept to tell tokens apart in listings without revealing them. */
     public static String displayPrefix(String token) {
-        int prefix = token.startsWith(SDK_PREFIX) ? SDK_PREFIX.length() : PREFIX.length();
+        int prefix = token.startsWith(SDK_PREFIX) ? SDK_PREFIX.length()
+                : token.startsWith(AGENT_PREFIX) ? AGENT_PREFIX.length() : PREFIX.length();
         return token.substring(0, Math.min(token.length(), prefix + 6));
     }
 }

@@ -10,7 +10,18 @@ import dev.gantry.server.cli.PluginsCommand;
 import dev.gantry.server.cli.RollbackCommand;
 import dev.gantry.server.config.ConfigException;
 import dev.gantry.server.config.Settings;
+import dev.gantry.server.auth.Tokens;
+import dev.gantry.server.build.HttpBuildCoordinator;
+import dev.gantry.server.build.RemoteBuildAgent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -21,11 +32,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bin/gantry}: the server, the traffic router, the client commands that call a server's REST API (package
- * {@code dev.gantry.server.cli}, docs/cli.md) and, later, the build agent.
+ * {@code dev.gantry.server.cli}, docs/cli.md) and the build agent (docs/agents.md).
  */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gantry: from git push to a judged, progressive rollout.",
-        subcommands = {Main.ServerCommand.class, Main.RouterCommand.class,
+        subcommands = {Main.ServerCommand.class, Main.AgentCommand.class, Main.RouterCommand.class,
                 BuildCommand.class, DeployCommand.class, RollbackCommand.class, ApprovalCommand.Approve.class,
                 ApprovalCommand.Reject.class, FlagsCommand.class, PluginsCommand.class})
 public final class Main {
@@ -33,6 +44,8 @@ public final class Main {
     public static final int EXIT_CONFIG = 2;
     /** Exit code when the server could not start for another reason. */
     public static final int EXIT_START_FAILED = 1;
+    /** Exit code when the server refuses the agent's token. */
+    public static final int EXIT_REFUSED = 3;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -73,6 +86,131 @@ public final class Main {
             markClassDataRecordingGood();
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "agent", mixinStandardHelpOptions = true,
+            description = "Run a build agent: lease builds from a Gantry server over HTTP and run them here "
+                    + "(docs/agents.md). The agent token comes from GANTRY_AGENT_TOKEN or --token-file.")
+    static final class AgentCommand implements Callable<Integer> {
+        static final String TOKEN_VARIABLE = "GANTRY_AGENT_TOKEN";
+
+        @Option(names = "--server", paramLabel = "URL", description = "The server's URL (default: $GANTRY_URL).")
+        String server;
+
+        @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the agent token.")
+        Path tokenFile;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "This agent's name, unique per token (default: the host name).")
+        String name;
+
+        @Option(names = "--labels", paramLabel = "LABEL", split = ",",
+                description = "Labels pipeline.yaml's agent_labels can ask for, e.g. arm64,gpu (the builders' kinds are added).")
+        List<String> labels = List.of();
+
+        @Option(names = "--slots", paramLabel = "N", description = "Builds run at once (default: the number of CPUs, at least 2).")
+        Integer slots;
+
+        @Option(names = "--work-dir", paramLabel = "DIR",
+                description = "Workspaces, the dependency cache and unpacked plugins (default: $GANTRY_HOME/agent-data).")
+        Path workDir;
+
+        @Option(names = "--plugins", paramLabel = "ID", split = ",",
+                description = "The plugins to load from --plugins-dir (default: ${DEFAULT-VALUE}).")
+        List<String> plugins = List.of("builder-sandbox", "builder-docker", "scm-git");
+
+        @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Where the plugin zips are (default: $GANTRY_HOME/plugins).")
+        Path pluginsDir;
+
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Settings file whose plugin.* keys configure the plugins (default: $GANTRY_HOME/conf/gantry.properties).")
+        Path config;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+            Path home = Path.of(System.getProperty("gantry.home", ".")).toAbsolutePath().normalize();
+            Map<String, String> environment = System.getenv();
+            RemoteBuildAgent.Options options;
+            try {
+                options = options(home, environment);
+            } catch (IllegalArgumentException | ConfigException e) {
+                System.err.println("gantry agent: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+            RemoteBuildAgent agent;
+            try {
+                agent = RemoteBuildAgent.start(options);
+            } catch (HttpBuildCoordinator.AgentRefused e) {
+                System.err.println("gantry agent: " + e.getMessage());
+                return EXIT_REFUSED;
+            } catch (RuntimeException e) {
+                System.err.println("gantry agent: cannot start: " + e.getMessage());
+                return EXIT_START_FAILED;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                agent.close();
+                stopped.countDown();
+            }, "shutdown"));
+            System.out.println("Gantry agent " + options.name() + " is working for " + options.server());
+            stopped.await();
+            return 0;
+        }
+
+        private RemoteBuildAgent.Options options(Path home, Map<String, String> environment) {
+            String url = server != null ? server : environment.get("GANTRY_URL");
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("no server: pass --server URL or set GANTRY_URL");
+            }
+            URI uri;
+            try {
+                uri = URI.create(url.endsWith("/") ? url : url + "/");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--server: not a URL: " + url);
+            }
+            if (uri.getHost() == null || !Set.of("http", "https").contains(uri.getScheme())) {
+                throw new IllegalArgumentException("--server: not an http(s) URL: " + url);
+            }
+            String token = token(environment);
+            if (!token.startsWith(Tokens.AGENT_PREFIX)) {
+                throw new IllegalArgumentException("the token is not an agent token (gtyagt_...); an admin makes one "
+                        + "with POST /api/agent-tokens");
+            }
+            String agentName = name != null ? name : hostName();
+            int agentSlots = slots != null ? slots : Math.max(2, Runtime.getRuntime().availableProcessors());
+            if (agentSlots < 1 || agentSlots > 256) {
+                throw new IllegalArgumentException("--slots: between 1 and 256, got " + agentSlots);
+            }
+            Path file = config != null ? config : home.resolve("conf/gantry.properties");
+            return new RemoteBuildAgent.Options(uri, token, agentName, new TreeSet<>(labels), agentSlots,
+                    (workDir != null ? workDir : home.resolve("agent-data")).toAbsolutePath(),
+                    pluginsDir != null ? pluginsDir : home.resolve("plugins"), plugins,
+                    Settings.load(file, Map.of()).pluginSettings());
+        }
+
+        private String token(Map<String, String> environment) {
+            if (tokenFile != null) {
+                try {
+                    return Files.readString(tokenFile).strip();
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": " + e.getMessage());
+                }
+            }
+            String token = environment.get(TOKEN_VARIABLE);
+            if (token == null || token.isBlank()) {
+                throw new IllegalArgumentException("no agent token: set " + TOKEN_VARIABLE + " or pass --token-file FILE");
+            }
+            return token.strip();
+        }
+
+        private static String hostName() {
+            try {
+                return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.-]", "-");
+            } catch (IOException e) {
+                return "agent";
+            }
         }
     }
 

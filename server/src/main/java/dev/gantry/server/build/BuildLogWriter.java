@@ -22,7 +22,7 @@ final class BuildLogWriter implements LogSink, AutoCloseable {
     private static final int CHUNK_BYTES = 256 * 1024;
     private static final int MAX_LINE_CHARS = 64 * 1024;
 
-    private final BuildQueue queue;
+    private final BuildCoordinator coordinator;
     private final BuildLease lease;
     private final long limitBytes;
     private final List<String> secrets;
@@ -36,8 +36,8 @@ final class BuildLogWriter implements LogSink, AutoCloseable {
     private long omittedBytes;
     private volatile boolean leaseLost;
 
-    BuildLogWriter(BuildQueue queue, BuildLease lease, long limitBytes, ScheduledExecutorService scheduler) {
-        this.queue = queue;
+    BuildLogWriter(BuildCoordinator coordinator, BuildLease lease, long limitBytes, ScheduledExecutorService scheduler) {
+        this.coordinator = coordinator;
         this.lease = lease;
         this.limitBytes = limitBytes;
         this.secrets = new ArrayList<>();
@@ -100,7 +100,7 @@ final class BuildLogWriter implements LogSink, AutoCloseable {
         if (pending.isEmpty() || leaseLost) {
             return;
         }
-        if (!queue.appendLog(lease, nextLine, List.copyOf(pending), pendingBytes, truncated)) {
+        if (!coordinator.appendLog(lease, nextLine, List.copyOf(pending), pendingBytes, truncated)) {
             leaseLost = true;
         }
         nextLine += pending.size();

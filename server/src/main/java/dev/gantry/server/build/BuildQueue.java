@@ -5,7 +5,10 @@ import dev.gantry.server.persistence.Notifications;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.sql.Array;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -14,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The protocol build agents speak, over the {@code builds} table: claim the next queued build ({@code FOR UPDATE SKIP
  * LOCKED}, so agents never wait on each other), keep its lease alive, report progress and log output, finish it.
- * Every write after the claim is fenced by the lease token. The in-process agent calls this directly; remote agents
- * will call the same operations over HTTP. Times come from the database's clock, shared by every replica.
+ * Every write after the claim is fenced by the lease token. Agents reach it through {@link ServerBuildCoordinator}:
+ * the in-process agent directly, remote agents over HTTP ({@code /api/agent}). Times come from the database's clock, shared by every replica.
  */
 public class BuildQueue {
     static final String QUEUE_CHANNEL = "gantry_build_queue";
@@ -23,6 +26,8 @@ public class BuildQueue {
     static final String LOG_CHANNEL = "gantry_build_log";
     static final String STATUS_CHANNEL = "gantry_build_status";
     private static final Logger log = LoggerFactory.getLogger(BuildQueue.class);
+    /** How soon an agent must confirm a claim (see {@link #confirm}). */
+    static final Duration CONFIRM_WITHIN = Duration.ofSeconds(5);
 
     private final Database database;
     private final BuildConfig config;
@@ -33,21 +38,27 @@ public class BuildQueue {
         this.config = config;
     }
 
-    /** The next queued build, highest priority first then oldest, now leased to {@code agentId}; empty when none. */
-    public Optional<BuildLease> claim(String agentId) {
+    /**
+     * The next queued build that {@code labels} cover, highest priority first then oldest, now leased to
+     * {@code agentId}; empty when none.
+     */
+    public Optional<BuildLease> claim(String agentId, Collection<String> labels) {
         return database.inSqlTransaction(connection -> {
             try (PreparedStatement claim = connection.prepareStatement("""
                     with next as (
-                        select id from builds where status = 'queued'
+                        select id from builds
+                        where status = 'queued' and (required_labels is null or required_labels <@ ?::text[])
                         order by priority desc, queued_at, id
                         limit 1 for update skip locked)
                     update builds b set status = 'building', agent_id = ?, attempt = b.attempt + 1,
-                        lease_token = b.lease_token + 1, lease_expires_at = now() + make_interval(secs => ?),
-                        started_at = now(), stages = '[]'
+                        lease_token = b.lease_token + 1, lease_confirmed = false,
+                        lease_expires_at = now() + make_interval(secs => least(?, ?)), started_at = now(), stages = '[]'
                     from next where b.id = next.id
                     returning b.id, b.lease_token, b.attempt, b.repo_id, b.commit_sha, b.branch, b.log_lines, b.log_bytes""")) {
-                claim.setString(1, agentId);
-                claim.setDouble(2, config.leaseTtl().toMillis() / 1000.0);
+                claim.setArray(1, connection.createArrayOf("text", labels.toArray()));
+                claim.setString(2, agentId);
+                claim.setDouble(3, config.leaseTtl().toMillis() / 1000.0);
+                claim.setDouble(4, CONFIRM_WITHIN.toMillis() / 1000.0);
                 try (ResultSet row = claim.executeQuery()) {
                     if (!row.next()) {
                         return Optional.empty();
@@ -61,11 +72,7 @@ public class BuildQueue {
         });
     }
 
-    /** What a heartbeat learns: whether the lease still holds, and whether someone asked to cancel the build. */
-    public record Heartbeat(boolean leaseHeld, boolean cancelRequested) {
-    }
-
-    public Heartbeat heartbeat(BuildLease lease) {
+    public BuildCoordinator.Heartbeat heartbeat(BuildLease lease) {
         return database.inSqlTransaction(connection -> {
             try (PreparedStatement renew = connection.prepareStatement("""
                     update builds set lease_expires_at = now() + make_interval(secs => ?)
@@ -75,28 +82,78 @@ public class BuildQueue {
                 renew.setString(2, lease.buildId());
                 renew.setLong(3, lease.token());
                 try (ResultSet row = renew.executeQuery()) {
-                    return row.next() ? new Heartbeat(true, row.getBoolean(1)) : new Heartbeat(false, false);
+                    return row.next() ? new BuildCoordinator.Heartbeat(true, row.getBoolean(1))
+                            : new BuildCoordinator.Heartbeat(false, false);
+                }
+            }
+        });
+    }
+
+    /**
+     * The agent's first call about a claimed build: the claim was answered to an agent that is alive. Until then the
+     * lease lasts only {@link #CONFIRM_WITHIN} (a long-polling agent may die while its claim waits) and, if it
+     * expires, costs the build no attempt. False when the lease is lost.
+     */
+    public boolean confirm(BuildLease lease) {
+        return database.inSqlTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    update builds set lease_confirmed = true, lease_expires_at = now() + make_interval(secs => ?)
+                    where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
+                update.setDouble(1, config.leaseTtl().toMillis() / 1000.0);
+                update.setString(2, lease.buildId());
+                update.setLong(3, lease.token());
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** The lease {@code token} of a running build, as its agent holds it; empty when that lease is no longer held. */
+    public Optional<BuildLease> lease(String buildId, long token) {
+        return database.inSqlTransaction(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("""
+                    select agent_id, attempt, repo_id, commit_sha, branch, log_lines, log_bytes from builds
+                    where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
+                select.setString(1, buildId);
+                select.setLong(2, token);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next()
+                            ? Optional.of(new BuildLease(buildId, row.getString(1), token, row.getInt(2), row.getString(3),
+                                    row.getString(4), row.getString(5), row.getLong(6), row.getLong(7)))
+                            : Optional.empty();
                 }
             }
         });
     }
 
     /** Progress: {@code status} is building or testing; {@code stagesJson} the stages as the API shows them. */
-    public boolean progress(BuildLease lease, String status, String stagesJson, Optional<String> pipelineJson) {
+    public boolean progress(BuildLease lease, String status, String stagesJson) {
         return database.inSqlTransaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
-                    update builds set status = ?, stages = ?::jsonb, pipeline = coalesce(?::jsonb, pipeline)
+                    update builds set status = ?, stages = ?::jsonb
                     where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
                 update.setString(1, status);
                 update.setString(2, stagesJson);
-                update.setString(3, pipelineJson.orElse(null));
-                update.setString(4, lease.buildId());
-                update.setLong(5, lease.token());
+                update.setString(3, lease.buildId());
+                update.setLong(4, lease.token());
                 boolean held = update.executeUpdate() == 1;
                 if (held) {
                     Notifications.notify(connection, STATUS_CHANNEL, lease.buildId());
                 }
                 return held;
+            }
+        });
+    }
+
+    /** The pipeline the build's commit declares, as the API shows it. */
+    public boolean recordPipeline(BuildLease lease, String pipelineJson) {
+        return database.inSqlTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("""
+                    update builds set pipeline = ?::jsonb
+                    where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
+                update.setString(1, pipelineJson);
+                update.setString(2, lease.buildId());
+                update.setLong(3, lease.token());
+                return update.executeUpdate() == 1;
             }
         });
     }
@@ -165,14 +222,24 @@ public class BuildQueue {
         });
     }
 
-    /** Gives a leased build back to the queue (its agent is stopping); it runs again from its first step. */
-    public boolean handBack(BuildLease lease) {
+    /**
+     * Gives a leased build back to the queue: its agent is stopping (the build runs again from its first step), or
+     * it lacks {@code requiredLabels}, which are then recorded so that only an agent carrying them claims the build;
+     * that attempt does not count.
+     */
+    public boolean handBack(BuildLease lease, Optional<List<String>> requiredLabels) {
         return database.inSqlTransaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement("""
-                    update builds set status = 'queued', agent_id = null, lease_expires_at = null
+                    update builds set status = 'queued', agent_id = null, lease_expires_at = null,
+                        required_labels = coalesce(?::text[], required_labels),
+                        attempt = attempt - case when ?::text[] is null then 0 else 1 end
                     where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
-                update.setString(1, lease.buildId());
-                update.setLong(2, lease.token());
+                Array labels = requiredLabels.isEmpty() ? null
+                        : connection.createArrayOf("text", requiredLabels.get().toArray());
+                update.setArray(1, labels);
+                update.setArray(2, labels);
+                update.setString(3, lease.buildId());
+                update.setLong(4, lease.token());
                 boolean held = update.executeUpdate() == 1;
                 if (held) {
                     Notifications.notify(connection, QUEUE_CHANNEL, lease.buildId());
@@ -192,13 +259,16 @@ public class BuildQueue {
             List<String> requeued = new ArrayList<>();
             try (PreparedStatement recover = connection.prepareStatement("""
                     update builds set
-                        status = case when cancel_requested then 'cancelled' when attempt >= ? then 'failed' else 'queued' end,
+                        status = case when cancel_requested then 'cancelled'
+                            when lease_confirmed and attempt >= ? then 'failed' else 'queued' end,
                         failure_reason = case
                             when cancel_requested then 'cancelled'
-                            when attempt >= ? then 'the build was interrupted ' || attempt
+                            when lease_confirmed and attempt >= ? then 'the build was interrupted ' || attempt
                                  || ' times (the server or agent running it stopped); giving up'
                             else failure_reason end,
-                        finished_at = case when cancel_requested or attempt >= ? then now() else null end,
+                        finished_at = case when cancel_requested or (lease_confirmed and attempt >= ?) then now() else null end,
+                        -- a claim its agent never confirmed was never an attempt: the agent was gone before it began
+                        attempt = case when lease_confirmed then attempt else attempt - 1 end,
                         agent_id = null, lease_expires_at = null
                     where status in ('building', 'testing') and lease_expires_at < now()
                     returning id, status""")) {

@@ -3,18 +3,11 @@ package dev.gantry.server.build;
 import dev.gantry.plugin.api.build.Builder;
 import dev.gantry.plugin.api.build.StepResult;
 import dev.gantry.plugin.api.build.StepSpec;
-import dev.gantry.plugin.api.notify.Notification;
 import dev.gantry.plugin.api.scm.CheckoutRequest;
 import dev.gantry.plugin.api.scm.CheckoutResult;
 import dev.gantry.plugin.api.scm.CommitNotFoundException;
 import dev.gantry.plugin.api.scm.ScmProvider;
 import dev.gantry.server.artifact.ArtifactDigest;
-import dev.gantry.server.artifact.ArtifactService;
-import dev.gantry.server.auth.Caller;
-import dev.gantry.server.auth.Role;
-import dev.gantry.server.http.ApiException;
-import dev.gantry.server.http.Json;
-import dev.gantry.server.notify.NotificationService;
 import dev.gantry.server.pipeline.DependencyStep;
 import dev.gantry.server.pipeline.PipelineDefinition;
 import dev.gantry.server.pipeline.PipelineException;
@@ -24,14 +17,10 @@ import dev.gantry.server.pipeline.Stage;
 import dev.gantry.server.pipeline.Step;
 import dev.gantry.server.plugins.Extension;
 import dev.gantry.server.plugins.PluginHost;
-import dev.gantry.server.scm.Repository;
-import dev.gantry.server.scm.RepositoryService;
 import dev.gantry.server.scm.ScmProviders;
-import dev.gantry.server.secrets.SecretService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -44,17 +33,19 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,35 +59,23 @@ final class BuildRunner {
     private static final Logger log = LoggerFactory.getLogger(BuildRunner.class);
     static final String DEPENDENCIES_MOUNT = "/deps";
 
-    private final BuildQueue queue;
-    private final BuildService builds;
-    private final RepositoryService repositories;
-    private final ScmProviders scm;
+    private final BuildCoordinator coordinator;
     private final PluginHost plugins;
-    private final ArtifactService artifacts;
-    private final SecretService secrets;
-    private final NotificationService notifications;
+    private final ScmProviders scm;
     private final BuildConfig config;
+    private final Supplier<Set<String>> labels;
     private final ScheduledExecutorService scheduler;
-    private final Map<String, Semaphore> builderSlots;
+    private final Map<String, Semaphore> builderSlots = new ConcurrentHashMap<>();
 
-    private final BuildPassedListener passed;
-
-    BuildRunner(BuildQueue queue, BuildService builds, RepositoryService repositories, ScmProviders scm, PluginHost plugins,
-                ArtifactService artifacts, SecretService secrets, NotificationService notifications, BuildConfig config,
-                ScheduledExecutorService scheduler, Map<String, Semaphore> builderSlots, BuildPassedListener passed) {
-        this.passed = passed;
-        this.queue = queue;
-        this.builds = builds;
-        this.repositories = repositories;
-        this.scm = scm;
+    /** {@code labels}: the labels of the agent this runs for; a pipeline that needs others goes back to the queue. */
+    BuildRunner(BuildCoordinator coordinator, PluginHost plugins, ScmProviders scm, BuildConfig config, Supplier<Set<String>> labels,
+                ScheduledExecutorService scheduler) {
+        this.coordinator = coordinator;
         this.plugins = plugins;
-        this.artifacts = artifacts;
-        this.secrets = secrets;
-        this.notifications = notifications;
+        this.scm = scm;
         this.config = config;
+        this.labels = labels;
         this.scheduler = scheduler;
-        this.builderSlots = builderSlots;
     }
 
     /** The state one attempt carries through its stages. */
@@ -110,11 +89,11 @@ final class BuildRunner {
         Attempt(BuildLease lease, CancelFlag cancel) {
             this.lease = lease;
             this.cancel = cancel;
-            this.log = new BuildLogWriter(queue, lease, config.logLimitBytes(), scheduler);
+            this.log = new BuildLogWriter(coordinator, lease, config.logLimitBytes(), scheduler);
         }
 
-        void report(Optional<String> pipelineJson) {
-            queue.progress(lease, status, progress.json(), pipelineJson);
+        void report() {
+            coordinator.progress(lease, status, progress.json());
         }
     }
 
@@ -144,6 +123,18 @@ final class BuildRunner {
         }
     }
 
+    /** The pipeline needs labels this agent lacks: the build goes back to the queue to wait for an agent that has them. */
+    private static final class MissingLabels extends Exception {
+        final List<String> required;
+
+        MissingLabels(List<String> required, Set<String> labels) {
+            super("this build needs an agent with the labels " + String.join(", ", required)
+                    + " (pipeline.yaml's agent_labels and its builder); this agent has " + String.join(", ", new TreeSet<>(labels))
+                    + ", so the build goes back to the queue for one that does");
+            this.required = required;
+        }
+    }
+
     /** How an attempt ended. */
     private record Outcome(String status, Optional<String> reason, Optional<String> artifact) {
         static Outcome failed(CancelFlag cancel, String reason) {
@@ -155,7 +146,6 @@ final class BuildRunner {
     void run(BuildLease lease, CancelFlag cancel) {
         Attempt attempt = new Attempt(lease, cancel);
         Path dir = config.workDir().resolve(lease.buildId() + "-" + lease.attempt());
-        Optional<Repository> repository = Optional.empty();
         long started = System.nanoTime();
         Outcome outcome;
         try {
@@ -163,8 +153,13 @@ final class BuildRunner {
                 attempt.log.gantry("attempt " + lease.attempt() + " of " + config.maxAttempts()
                         + ": the previous attempt was interrupted, so the build runs again from its first step");
             }
-            repository = Optional.of(repositories.get(lease.repoId()));
-            outcome = new Outcome("passed", Optional.empty(), execute(attempt, repository.get(), dir));
+            outcome = new Outcome("passed", Optional.empty(), execute(attempt, dir));
+        } catch (MissingLabels missing) {
+            attempt.log.gantry(missing.getMessage());
+            attempt.log.close();
+            coordinator.handBack(lease, Optional.of(missing.required));
+            deleteRecursively(dir);
+            return;
         } catch (BuildFailure failure) {
             outcome = Outcome.failed(cancel, failure.getMessage());
         } catch (InterruptedException e) {
@@ -178,7 +173,7 @@ final class BuildRunner {
             if (cancel.handedBack()) {
                 attempt.log.gantry("the server is stopping; the build goes back to the queue and runs again from its first step");
                 attempt.log.close();
-                queue.handBack(lease);
+                coordinator.handBack(lease, Optional.empty());
                 return;
             }
             attempt.progress.endRunning(outcome.status());
@@ -186,23 +181,13 @@ final class BuildRunner {
             outcome.reason().ifPresent(text -> attempt.log.gantry((status.equals("cancelled") ? "" : "error: ") + text));
             attempt.log.gantry("build " + status + " in " + String.format("%.1f", (System.nanoTime() - started) / 1e9) + " s");
             attempt.log.close();
-            boolean recorded = queue.finish(lease, status, outcome.reason(), outcome.artifact(), attempt.progress.json());
-            if (recorded && !status.equals("cancelled")) {
-                notifyOutcome(lease, repository, status, outcome.reason(), outcome.artifact());
-            }
-            if (recorded && status.equals("passed")) {
-                try {
-                    passed.buildPassed(lease.buildId());
-                } catch (RuntimeException e) {
-                    log.warn("Build {} passed, but what follows it failed: {}", lease.buildId(), e.getMessage());
-                }
-            }
+            coordinator.finish(lease, status, outcome.reason(), outcome.artifact(), attempt.progress.json());
         } finally {
             deleteRecursively(dir);
         }
     }
 
-    private Optional<String> execute(Attempt attempt, Repository repository, Path dir) throws BuildFailure, InterruptedException {
+    private Optional<String> execute(Attempt attempt, Path dir) throws BuildFailure, InterruptedException, MissingLabels {
         BuildLease lease = attempt.lease;
         BuildLogWriter log = attempt.log;
         Path workspace;
@@ -214,15 +199,16 @@ final class BuildRunner {
         }
 
         attempt.progress.startStage("checkout", "setup");
-        attempt.report(Optional.empty());
-        log.gantry("checkout " + repository.name() + " at " + lease.commitSha() + " (" + lease.branch() + ")");
+        attempt.report();
+        BuildCoordinator.BuildSource repository = coordinator.source(lease);
+        log.gantry("checkout " + repository.repoName() + " at " + lease.commitSha() + " (" + lease.branch() + ")");
         ScmProvider provider = scm.find(repository.provider()).orElseThrow(() -> new BuildFailure(
                 "no enabled plugin checks out '" + repository.provider() + "' repositories"));
         CheckoutResult checkout;
         long checkoutStarted = System.nanoTime();
         try {
             checkout = provider.checkout(new CheckoutRequest(repository.url(), lease.commitSha(), workspace,
-                    repositories.checkoutCredentials(repository)));
+                    repository.credentials()));
         } catch (CommitNotFoundException e) {
             throw new BuildFailure(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
@@ -233,18 +219,23 @@ final class BuildRunner {
         checkCancelled(attempt);
 
         PipelineDefinition pipeline = readPipeline(workspace, log);
-        attempt.report(Optional.of(Json.write(pipeline)));
-        if (pipeline.cancelSuperseded()) {
-            for (String older : builds.cancelSuperseded(lease.repoId(), lease.branch(), lease.buildId())) {
-                log.gantry("cancelled build " + older + " of the same branch, which this one supersedes");
-            }
+        List<String> required = pipeline.requiredLabels();
+        Set<String> mine = labels.get();
+        if (!mine.containsAll(required)) {
+            throw new MissingLabels(required, mine);
+        }
+        BuildCoordinator.PipelineAccepted accepted = coordinator.pipelineRead(lease, pipeline);
+        attempt.report();
+        for (String older : accepted.cancelledBuilds()) {
+            log.gantry("cancelled build " + older + " of the same branch, which this one supersedes");
         }
         Builder builder = builder(pipeline.builder());
-        Map<String, String> secretEnv = secretEnvironment(repository, pipeline, log);
+        Map<String, String> secretEnv = new TreeMap<>(accepted.secrets());
+        log.mask(new ArrayList<>(secretEnv.values()));
         Map<String, String> baseEnv = new TreeMap<>(pipeline.env());
         baseEnv.put("CI", "true");
         baseEnv.put("GANTRY_BUILD_ID", lease.buildId());
-        baseEnv.put("GANTRY_REPO", repository.name());
+        baseEnv.put("GANTRY_REPO", repository.repoName());
         baseEnv.put("GANTRY_BRANCH", lease.branch());
         baseEnv.put("GANTRY_COMMIT_SHA", checkout.commitSha());
         // the reproducible-builds convention: tools stamp this time instead of the clock's
@@ -270,12 +261,12 @@ final class BuildRunner {
                     attempt.progress.skipStage(stage.name(), stage.kind().id(), "branch " + lease.branch() + " is not in its when.branches");
                     log.gantry("stage " + stage.name() + ": skipped (only on " + String.join(", ",
                             stage.when().map(when -> when.branches()).orElse(List.of())) + ")");
-                    attempt.report(Optional.empty());
+                    attempt.report();
                     continue;
                 }
                 attempt.status = stage.kind().id().equals("test") ? "testing" : "building";
                 attempt.progress.startStage(stage.name(), stage.kind().id());
-                attempt.report(Optional.empty());
+                attempt.report();
                 log.gantry("stage " + stage.name());
                 for (Step step : stage.steps()) {
                     Map<String, String> env = new TreeMap<>(baseEnv);
@@ -286,14 +277,14 @@ final class BuildRunner {
                                     pipeline.image(), limits));
                 }
                 attempt.progress.finishStage("passed");
-                attempt.report(Optional.empty());
+                attempt.report();
             }
         } finally {
             slots.release();
         }
         attempt.status = "building";
         return pipeline.artifact().isPresent()
-                ? Optional.of(storeArtifact(attempt, repository, pipeline, workspace, checkout))
+                ? Optional.of(storeArtifact(attempt, pipeline, workspace, checkout))
                 : Optional.empty();
     }
 
@@ -328,19 +319,6 @@ final class BuildRunner {
                 .orElseThrow(() -> new BuildFailure("pipeline.yaml asks for the '" + kind + "' builder, but no enabled plugin provides it"));
     }
 
-    private Map<String, String> secretEnvironment(Repository repository, PipelineDefinition pipeline, BuildLogWriter log)
-            throws BuildFailure {
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String name : pipeline.secrets()) {
-            String value = secrets.reveal(repository.secretScope(), name).orElseThrow(() -> new BuildFailure(
-                    "pipeline.yaml asks for the secret '" + name + "', which is not set for " + repository.secretScope()
-                            + " (an admin sets it with PUT /api/secrets)"));
-            env.put(name, value);
-        }
-        log.mask(new ArrayList<>(env.values()));
-        return env;
-    }
-
     /**
      * The dependency directory for this pipeline's lock files: from the cache when an earlier build fetched the same,
      * otherwise fetched now by the one step that may use the network, and then cached.
@@ -349,7 +327,7 @@ final class BuildRunner {
                               Map<String, String> baseEnv, StepSpec.ResourceLimits limits) throws BuildFailure, InterruptedException {
         DependencyStep step = pipeline.dependencies().orElseThrow();
         attempt.progress.startStage("dependencies", "setup");
-        attempt.report(Optional.empty());
+        attempt.report();
         String key = dependencyKey(pipeline, step, workspace);
         Path cacheRoot = config.cacheDir().resolve("dependencies");
         Path cached = cacheRoot.resolve(key);
@@ -414,7 +392,7 @@ final class BuildRunner {
             throws BuildFailure, InterruptedException {
         checkCancelled(attempt);
         attempt.progress.step(name, "running", null, null, null);
-        attempt.report(Optional.empty());
+        attempt.report();
         attempt.log.gantry("step " + name + ": " + String.join(" ", spec.command()));
         StepResult result;
         try {
@@ -434,7 +412,7 @@ final class BuildRunner {
             throw new BuildFailure(description + " failed: " + why);
         }
         attempt.progress.step(name, "passed", result.exitCode(), result.duration(), null);
-        attempt.report(Optional.empty());
+        attempt.report();
     }
 
     private static void checkCancelled(Attempt attempt) throws InterruptedException {
@@ -443,8 +421,8 @@ final class BuildRunner {
         }
     }
 
-    private String storeArtifact(Attempt attempt, Repository repository, PipelineDefinition pipeline, Path workspace,
-                                 CheckoutResult checkout) throws BuildFailure {
+    private String storeArtifact(Attempt attempt, PipelineDefinition pipeline, Path workspace, CheckoutResult checkout)
+            throws BuildFailure {
         String declared = pipeline.artifact().orElseThrow().path();
         Path root = workspace.resolve(declared).normalize();
         if (!root.startsWith(workspace)) {
@@ -463,37 +441,10 @@ final class BuildRunner {
             throw new BuildFailure("cannot package the artifact: " + e.getMessage(), e);
         }
         digest = ArtifactDigest.of(sha.digest());
-        Caller builder = new Caller("build", "build " + attempt.lease.buildId(), Role.DEVELOPER, "none");
-        ArtifactService.Provenance provenance = new ArtifactService.Provenance(Optional.of(attempt.lease.buildId()),
-                Optional.of(checkout.commitSha()), pipeline.deploy().map(deploy -> deploy.service()));
-        try (InputStream in = Files.newInputStream(bundle)) {
-            ArtifactService.Stored stored = artifacts.store(builder, digest, in, Files.size(bundle), provenance);
-            attempt.log.gantry("artifact " + digest + " (" + stored.sizeBytes() + " bytes" + (stored.created() ? "" : ", already stored") + ")");
-        } catch (IOException | UncheckedIOException e) {
-            throw new BuildFailure("cannot store the artifact: " + e.getMessage(), e);
-        } catch (ApiException e) {
-            throw new BuildFailure("cannot store the artifact: " + e.getMessage(), e);
-        }
+        BuildCoordinator.StoredArtifact stored = coordinator.storeArtifact(attempt.lease, digest, bundle, checkout.commitSha(),
+                pipeline.deploy().map(deploy -> deploy.service()));
+        attempt.log.gantry("artifact " + digest + " (" + stored.sizeBytes() + " bytes" + (stored.created() ? "" : ", already stored") + ")");
         return digest.toString();
-    }
-
-    private void notifyOutcome(BuildLease lease, Optional<Repository> repository, String outcome, Optional<String> reason,
-                               Optional<String> artifact) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("build_id", lease.buildId());
-        repository.ifPresent(repo -> fields.put("repo", repo.name()));
-        fields.put("branch", lease.branch());
-        fields.put("commit_sha", lease.commitSha());
-        artifact.ifPresent(sha -> fields.put("artifact_sha", sha));
-        reason.ifPresent(text -> fields.put("reason", text));
-        String repo = repository.map(Repository::name).orElse("a repository");
-        String title = "Build " + outcome + ": " + repo + " " + lease.branch() + " @ " + lease.commitSha().substring(0, 7);
-        try {
-            notifications.send(new Notification("build." + outcome, title, reason.orElse("The build passed."),
-                    "/api/builds/" + lease.buildId(), fields, Instant.now()));
-        } catch (RuntimeException e) {
-            log.warn("Could not send the build notification: {}", e.getMessage());
-        }
     }
 
     private static MessageDigest sha256() {

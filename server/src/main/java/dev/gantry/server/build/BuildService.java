@@ -35,7 +35,7 @@ public class BuildService {
     private static final String COLUMNS = """
             b.id, r.name, b.commit_sha, b.branch, b.status, b.attempt, b.trigger, b.requested_by, b.rerun_of, b.queued_at,
             b.started_at, b.finished_at, b.cancel_requested, b.failure_reason, b.artifact_digest, b.stages, b.log_lines,
-            b.log_truncated""";
+            b.log_truncated, b.agent_id, b.required_labels""";
 
     private final Database database;
     private final RepositoryService repositories;
@@ -292,7 +292,8 @@ public class BuildService {
         return new BuildRepresentation(id, row.getString(2), row.getString(3), row.getString(4), row.getString(5),
                 row.getInt(6), row.getString(7), row.getString(8), row.getString(9), instant(row.getTimestamp(10)), started,
                 finished, duration, row.getBoolean(13), row.getString(14), artifact, json(row.getString(16)),
-                "/api/builds/" + id + "/logs", row.getLong(17), row.getBoolean(18));
+                "/api/builds/" + id + "/logs", row.getLong(17), row.getBoolean(18), row.getString(19),
+                row.getArray(20) == null ? null : List.of((String[]) row.getArray(20).getArray()));
     }
 
     private static Instant instant(Timestamp timestamp) {

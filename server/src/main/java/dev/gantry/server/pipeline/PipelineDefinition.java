@@ -17,6 +17,7 @@ public record PipelineDefinition(
         boolean cancelSuperseded,
         Map<String, String> env,
         List<String> secrets,
+        List<String> agentLabels,
         Limits limits,
         Optional<DependencyStep> dependencies,
         List<Stage> stages,
@@ -31,10 +32,18 @@ public record PipelineDefinition(
         requireNonNull(image, "image is null");
         env = Copies.map(env, "env");
         secrets = List.copyOf(requireNonNull(secrets, "secrets is null"));
+        agentLabels = List.copyOf(requireNonNull(agentLabels, "agentLabels is null"));
         requireNonNull(limits, "limits is null");
         requireNonNull(dependencies, "dependencies is null");
         stages = List.copyOf(requireNonNull(stages, "stages is null"));
         requireNonNull(artifact, "artifact is null");
         requireNonNull(deploy, "deploy is null");
+    }
+
+    /** The labels an agent needs to run this pipeline: its {@code agent_labels} and the kind of its builder. */
+    public List<String> requiredLabels() {
+        java.util.TreeSet<String> required = new java.util.TreeSet<>(agentLabels);
+        required.add(builder);
+        return List.copyOf(required);
     }
 }

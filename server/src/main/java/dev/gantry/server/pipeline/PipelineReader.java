@@ -46,6 +46,7 @@ final class PipelineReader {
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
     private static final Pattern SERVICE = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final Pattern ENVIRONMENT = Pattern.compile("[a-z0-9-]{1,63}");
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
@@ -54,6 +55,8 @@ final class PipelineReader {
     private static final Pattern FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
     private static final String VARIABLE_RULE =
             "is not a valid environment variable name: use letters, digits and '_', not starting with a digit";
+    private static final String LABEL_RULE = "is not a valid agent label: use 1 to 63 lowercase letters, digits, '_', '.' "
+            + "and '-', starting with a letter or digit";
     private static final String ENVIRONMENT_RULE = "is not a valid environment name: use 1 to 63 lowercase letters, digits and '-'";
     private static final String SERVICE_RULE = "is not a valid service name: use lowercase letters, digits and '-', starting "
             + "with a letter or digit, at most 63 characters";
@@ -64,7 +67,7 @@ final class PipelineReader {
 
     static final String EXTENSION_PREFIX = "x-";
     private static final List<String> TOP_KEYS = List.of("version", "builder", "image", "cancel_superseded", "env",
-            "secrets", "limits", "dependencies", "stages", "artifact", "deploy");
+            "secrets", "agent_labels", "limits", "dependencies", "stages", "artifact", "deploy");
     private static final List<String> LIMITS_KEYS = List.of("memory", "processes", "cpus");
     private static final List<String> DEPENDENCIES_KEYS = List.of("lock_files", "run", "timeout", "env");
     private static final List<String> STAGE_KEYS = List.of("name", "kind", "when", "steps");
@@ -133,6 +136,9 @@ final class PipelineReader {
         List<String> secrets = top.value("secrets")
                 .map(node -> names(node, "secrets", (item, path) -> named(item, path, VARIABLE, VARIABLE_RULE)))
                 .orElse(List.of());
+        List<String> agentLabels = top.value("agent_labels")
+                .map(node -> names(node, "agent_labels", (item, path) -> named(item, path, LABEL, LABEL_RULE)))
+                .orElse(List.of());
         Limits limits = top.value("limits").map(node -> limits(node, "limits")).orElse(Limits.DEFAULT);
         Optional<DependencyStep> dependencies = top.value("dependencies").flatMap(node -> dependencies(node, "dependencies"));
         List<Stage> stages = List.of();
@@ -146,7 +152,7 @@ final class PipelineReader {
         if (problems.any()) {
             return null;
         }
-        return new PipelineDefinition(VERSION, builder, image, cancelSuperseded, env, secrets, limits, dependencies, stages,
+        return new PipelineDefinition(VERSION, builder, image, cancelSuperseded, env, secrets, agentLabels, limits, dependencies, stages,
                 artifact, deploy);
     }
 

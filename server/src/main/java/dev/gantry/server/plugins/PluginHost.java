@@ -4,6 +4,7 @@ import dev.gantry.plugin.api.PluginConfig;
 import dev.gantry.plugin.api.PluginContext;
 import dev.gantry.plugin.api.Secrets;
 import dev.gantry.server.config.ServerConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.gantry.server.http.ServerMetrics;
 import dev.gantry.server.secrets.SecretService;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
@@ -34,11 +36,12 @@ public final class PluginHost implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
 
     private final Path workDir;
-    private final ServerConfig config;
+    private final Path dataDir;
+    private final Map<String, Map<String, String>> pluginSettings;
     private final Clock clock;
     private final HttpClient httpClient;
-    private final SecretService secretService;
-    private final PluginDatabases databases;
+    private final Secrets secrets;
+    private final Optional<PluginDatabases> databases;
     private final PrometheusPluginMetrics pluginMetrics;
     private final Histogram extensionCalls;
     private final ContextExtensionFactory factory;
@@ -49,18 +52,29 @@ public final class PluginHost implements AutoCloseable {
     @Inject
     public PluginHost(ServerConfig config, Clock clock, HttpClient httpClient, SecretService secretService,
                       PluginDatabases databases, ServerMetrics metrics) {
-        this.config = config;
+        this(config.dataDir(), config.pluginSettings(), clock, httpClient, secretService::reveal, Optional.of(databases),
+                metrics.registry());
+    }
+
+    /**
+     * A host with no database, as on a build agent: a plugin that keeps data in PostgreSQL cannot start there, and
+     * its context's secrets are {@code secrets}.
+     */
+    public PluginHost(Path dataDir, Map<String, Map<String, String>> pluginSettings, Clock clock, HttpClient httpClient,
+                      Secrets secrets, Optional<PluginDatabases> databases, PrometheusRegistry registry) {
+        this.dataDir = dataDir;
+        this.pluginSettings = pluginSettings;
         this.clock = clock;
         this.httpClient = httpClient;
-        this.secretService = secretService;
+        this.secrets = secrets;
         this.databases = databases;
-        this.workDir = config.dataDir().resolve("plugins");
-        this.pluginMetrics = new PrometheusPluginMetrics(metrics.registry());
+        this.workDir = dataDir.resolve("plugins");
+        this.pluginMetrics = new PrometheusPluginMetrics(registry);
         this.extensionCalls = Histogram.builder()
                 .name("gantry_extension_call_duration_seconds")
                 .help("Calls from the server into plugin extensions")
                 .labelNames("plugin", "extension_point", "method", "outcome")
-                .register(metrics.registry());
+                .register(registry);
         this.factory = new ContextExtensionFactory(this::contextOfClass);
         try {
             Files.createDirectories(workDir);
@@ -118,11 +132,12 @@ public final class PluginHost implements AutoCloseable {
         }
         ClassLoader loader = plugin.getPluginClassLoader();
         if (PluginDatabases.shipsMigrations(id, loader)) {
-            databases.open(id, loader);
+            databases.orElseThrow(() -> new PluginLoadException("plugin '" + id + "' keeps data in PostgreSQL, which "
+                    + "this process has no access to")).open(id, loader);
         }
         PluginState state = manager.startPlugin(id);
         if (state != PluginState.STARTED) {
-            databases.close(id);
+            databases.ifPresent(all -> all.close(id));
             Throwable failure = plugin.getFailedException();
             throw new PluginLoadException("plugin '" + id + "' did not start"
                     + (failure == null ? " (state " + state + ")" : ": " + failure), failure);
@@ -137,7 +152,7 @@ public final class PluginHost implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.stopPlugin(id);
             factory.forget(loader);
-            databases.close(id);
+            databases.ifPresent(all -> all.close(id));
             throw e;
         }
         refreshExtensions();
@@ -165,7 +180,7 @@ public final class PluginHost implements AutoCloseable {
         manager.deletePlugin(id);
         factory.forget(loader);
         contexts.remove(id);
-        databases.close(id);
+        databases.ifPresent(all -> all.close(id));
         refreshExtensions();
     }
 
@@ -231,20 +246,39 @@ public final class PluginHost implements AutoCloseable {
         }
         String id = plugin.getPluginId();
         return contexts.computeIfAbsent(id, pluginId -> new ServerPluginContext(pluginId, clock, httpClient,
-                secrets(), config.dataDir().resolve("plugin-workspace").resolve(pluginId),
-                config.dataDir().resolve("plugin-data").resolve(pluginId),
+                secrets, dataDir.resolve("plugin-workspace").resolve(pluginId),
+                dataDir.resolve("plugin-data").resolve(pluginId),
                 pluginMetrics.forPlugin(pluginId),
-                new PluginConfig(config.pluginSettings().getOrDefault(pluginId, Map.of())),
-                () -> databases.open(pluginId, plugin.getPluginClassLoader())));
+                new PluginConfig(pluginSettings.getOrDefault(pluginId, Map.of())),
+                () -> databases.orElseThrow(() -> new PluginLoadException("plugin '" + pluginId + "' asked for its "
+                        + "database, which this process has no access to")).open(pluginId, plugin.getPluginClassLoader())));
     }
 
-    private Secrets secrets() {
-        return secretService::reveal;
+    /**
+     * Loads and starts plugin {@code id} from its zip in {@code dir} (on a build agent, which keeps no plugin state);
+     * fails naming the plugins the directory has when it is not there.
+     */
+    public void loadAndStart(Path dir, String id) {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> zips = Files.list(dir)) {
+            for (Path zip : zips.filter(path -> path.getFileName().toString().endsWith(".zip")).sorted().toList()) {
+                String zipId = PluginArchive.read(zip).id();
+                if (zipId.equals(id)) {
+                    start(load(zip, true));
+                    return;
+                }
+                found.add(zipId);
+            }
+        } catch (IOException e) {
+            throw new PluginLoadException("cannot read the plugins directory " + dir + ": " + e.getMessage(), e);
+        }
+        throw new PluginLoadException("no plugin '" + id + "' in " + dir + " (there are: "
+                + (found.isEmpty() ? "none" : String.join(", ", found)) + ")");
     }
 
     @Override
     public void close() {
         manager.stopPlugins();
-        databases.close();
+        databases.ifPresent(PluginDatabases::close);
     }
 }

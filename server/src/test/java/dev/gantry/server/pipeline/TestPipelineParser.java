@@ -29,6 +29,7 @@ class TestPipelineParser {
             cancel_superseded: true
             env: {GOFLAGS: -mod=vendor}
             secrets: [NPM_TOKEN]
+            agent_labels: [arm64]
             limits: {memory: 512MiB, processes: 256, cpus: 1.5}
             dependencies:
               lock_files: [package-lock.json]
@@ -79,7 +80,7 @@ class TestPipelineParser {
         config.put("on", "yes"); // YAML 1.2: yes is a string, not a boolean
         PipelineDefinition expected = new PipelineDefinition(
                 1, "docker", Optional.of("gantry/busybox:1"), true,
-                Map.of("GOFLAGS", "-mod=vendor"), List.of("NPM_TOKEN"),
+                Map.of("GOFLAGS", "-mod=vendor"), List.of("NPM_TOKEN"), List.of("arm64"),
                 new Limits(512L << 20, 256, 1.5),
                 Optional.of(new DependencyStep(List.of("package-lock.json"), List.of("sh", "-c", "npm ci --cache /deps/npm"),
                         Duration.ofMinutes(10), Map.of("NPM_CONFIG_LOGLEVEL", "warn"))),
@@ -187,7 +188,7 @@ class TestPipelineParser {
 
         assertThat(problem.rule()).isEqualTo("unknown_key");
         assertThat(problem.message()).isEqualTo("unknown key 'frobnicate' at the top level; allowed keys: version, builder, image, "
-                + "cancel_superseded, env, secrets, limits, dependencies, stages, artifact, deploy");
+                + "cancel_superseded, env, secrets, agent_labels, limits, dependencies, stages, artifact, deploy");
     }
 
     @Test

@@ -68,6 +68,8 @@ class TestPipelineSchema {
             "version: 1\nstages: [{name: a, steps: [{name: b, run: c}]}]\ndeploy: {service: shop, strategy: {steps: [{weight: 0}, {weight: 100}]}}\n",
             "version: 1\nstages: [{name: a, steps: [{name: b, run: c}]}]\ndeploy: {service: shop, approvals: {production: {required: 6}}}\n",
             "version: 1\nstages: [{name: a, steps: [{name: b, run: c}]}]\ndeploy: {service: shop, auto_deploy: [Staging]}\n",
+            "version: 1\nagent_labels: [GPU]\nstages: [{name: a, steps: [{name: b, run: c}]}]\n",
+            "version: 1\nagent_labels: [gpu, gpu]\nstages: [{name: a, steps: [{name: b, run: c}]}]\n",
             "version: 1\nstages: [{name: a, steps: [{name: b, run: c}]}]\ndeploy: {service: shop, environments: {prod: {replicas: 2}}}\n",
             "version: 1\nstages: [{name: a, steps: [{name: b, run: c}]}]\ndeploy: {service: shop, environments: {prod: {config: [a]}}}\n");
 
