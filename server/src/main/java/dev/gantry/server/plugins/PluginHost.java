@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -264,7 +265,11 @@ public final class PluginHost implements AutoCloseable {
             for (Path zip : zips.filter(path -> path.getFileName().toString().endsWith(".zip")).sorted().toList()) {
                 String zipId = PluginArchive.read(zip).id();
                 if (zipId.equals(id)) {
-                    start(load(zip, true));
+                    // unpacked in this host's own directory: PF4J expands a zip next to itself, and the
+                    // installation's plugins directory may be shared by several agents, or read-only
+                    Path own = workDir.resolve(id + ".zip");
+                    Files.copy(zip, own, StandardCopyOption.REPLACE_EXISTING);
+                    start(load(own, true));
                     return;
                 }
                 found.add(zipId);
