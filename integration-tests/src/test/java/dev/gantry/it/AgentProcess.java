@@ -24,13 +24,20 @@ final class AgentProcess implements AutoCloseable {
 
     /** Starts an agent named {@code name} for {@code server} with the agent token in the environment. */
     static AgentProcess start(Path workDir, URI server, String token, String name, List<String> arguments) {
+        return start(workDir, server, token, name, arguments, List.of());
+    }
+
+    /** As {@link #start(Path, URI, String, String, List)}, run through {@code prefix} (e.g. {@code ip netns exec}). */
+    static AgentProcess start(Path workDir, URI server, String token, String name, List<String> arguments,
+                              List<String> prefix) {
         Path dir = workDir.resolve("agent-" + name);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of(GantryProcess.distribution().resolve("bin/gantry").toString(), "agent",
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(GantryProcess.distribution().resolve("bin/gantry").toString(), "agent",
                 "--server", server.toString(), "--name", name, "--work-dir", dir.resolve("data").toString()));
         command.addAll(arguments);
         Path output = dir.resolve("output.log");

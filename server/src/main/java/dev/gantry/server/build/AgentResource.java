@@ -44,6 +44,7 @@ public class AgentResource {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern LABEL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
     private static final int MAX_WAIT_SECONDS = 25;
+    static final String STORE_UNAVAILABLE = "artifact_store_unavailable";
 
     private final ServerBuildCoordinator coordinator;
     private final AgentRegistry agents;
@@ -274,15 +275,21 @@ public class AgentResource {
 
     @FunctionalInterface
     private interface Call<T> {
-        T call() throws BuildFailure;
+        T call() throws BuildFailure, BuildCoordinator.StoreUnavailable;
     }
 
-    /** A build failure the server found (a missing secret, a refused artifact) goes back to the agent to fail the build. */
+    /**
+     * A build failure the server found (a missing secret, a refused artifact) goes back to the agent to fail the
+     * build; an artifact store that cannot be reached is 503 {@code artifact_store_unavailable}, which the agent tries
+     * again.
+     */
     private static <T> T failing(Call<T> call) {
         try {
             return call.call();
         } catch (BuildFailure e) {
             throw new ApiException(422, "build_failure", e.getMessage());
+        } catch (BuildCoordinator.StoreUnavailable e) {
+            throw new ApiException(503, STORE_UNAVAILABLE, e.getMessage());
         }
     }
 }

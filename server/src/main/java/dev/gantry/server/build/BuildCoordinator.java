@@ -53,9 +53,16 @@ public interface BuildCoordinator {
     record StoredArtifact(long sizeBytes, boolean created) {
     }
 
+    /** The artifact store cannot be reached now; the same upload may succeed later. */
+    final class StoreUnavailable extends Exception {
+        public StoreUnavailable(String message) {
+            super(message);
+        }
+    }
+
     /** Stores the packaged artifact {@code bundle}, whose SHA-256 is {@code digest}, with the build as provenance. */
     StoredArtifact storeArtifact(BuildLease lease, ArtifactDigest digest, Path bundle, String commitSha,
-                                 Optional<String> service) throws BuildFailure;
+                                 Optional<String> service) throws BuildFailure, StoreUnavailable;
 
     /** The end of the build: passed, failed or cancelled; the server then sends notifications and starts deploys. */
     boolean finish(BuildLease lease, String status, Optional<String> failureReason, Optional<String> artifactDigest,

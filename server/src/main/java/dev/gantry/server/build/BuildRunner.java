@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
 final class BuildRunner {
     private static final Logger log = LoggerFactory.getLogger(BuildRunner.class);
     static final String DEPENDENCIES_MOUNT = "/deps";
+    /** How long a build waits for an artifact store that cannot be reached before it fails. */
+    static final Duration STORE_WAIT = Duration.ofMinutes(2);
 
     private final BuildCoordinator coordinator;
     private final PluginHost plugins;
@@ -422,7 +424,7 @@ final class BuildRunner {
     }
 
     private String storeArtifact(Attempt attempt, PipelineDefinition pipeline, Path workspace, CheckoutResult checkout)
-            throws BuildFailure {
+            throws BuildFailure, InterruptedException {
         String declared = pipeline.artifact().orElseThrow().path();
         Path root = workspace.resolve(declared).normalize();
         if (!root.startsWith(workspace)) {
@@ -441,10 +443,33 @@ final class BuildRunner {
             throw new BuildFailure("cannot package the artifact: " + e.getMessage(), e);
         }
         digest = ArtifactDigest.of(sha.digest());
-        BuildCoordinator.StoredArtifact stored = coordinator.storeArtifact(attempt.lease, digest, bundle, checkout.commitSha(),
+        BuildCoordinator.StoredArtifact stored = storeWhenReachable(attempt, digest, bundle, checkout.commitSha(),
                 pipeline.deploy().map(deploy -> deploy.service()));
         attempt.log.gantry("artifact " + digest + " (" + stored.sizeBytes() + " bytes" + (stored.created() ? "" : ", already stored") + ")");
         return digest.toString();
+    }
+
+    /** Stores the artifact, waiting out an artifact store that cannot be reached for up to {@link #STORE_WAIT}. */
+    private BuildCoordinator.StoredArtifact storeWhenReachable(Attempt attempt, ArtifactDigest digest, Path bundle,
+                                                               String commitSha, Optional<String> service)
+            throws BuildFailure, InterruptedException {
+        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+        long backoffMillis = 1000;
+        while (true) {
+            try {
+                return coordinator.storeArtifact(attempt.lease, digest, bundle, commitSha, service);
+            } catch (BuildCoordinator.StoreUnavailable e) {
+                if (System.nanoTime() + backoffMillis * 1_000_000 > deadline) {
+                    throw new BuildFailure("cannot store the artifact: the artifact store was unreachable for "
+                            + STORE_WAIT.toMinutes() + " minutes: " + e.getMessage());
+                }
+                attempt.log.gantry("the artifact store cannot be reached (" + e.getMessage() + "); trying again in "
+                        + backoffMillis / 1000 + " s");
+                Thread.sleep(backoffMillis);
+                checkCancelled(attempt);
+                backoffMillis = Math.min(backoffMillis * 2, 10_000);
+            }
+        }
     }
 
     private static MessageDigest sha256() {

@@ -74,6 +74,10 @@ public final class HttpBuildCoordinator implements BuildCoordinator {
         boolean leaseLost() {
             return status == 409 && "lease_lost".equals(body.path("error").asText());
         }
+
+        boolean storeUnavailable() {
+            return status == 503 && AgentResource.STORE_UNAVAILABLE.equals(body.path("error").asText());
+        }
     }
 
     /**
@@ -166,7 +170,7 @@ public final class HttpBuildCoordinator implements BuildCoordinator {
 
     @Override
     public StoredArtifact storeArtifact(BuildLease lease, ArtifactDigest digest, Path bundle, String commitSha,
-                                        Optional<String> service) throws BuildFailure {
+                                        Optional<String> service) throws BuildFailure, StoreUnavailable {
         StringBuilder query = new StringBuilder("?lease_token=").append(lease.token())
                 .append("&digest=").append(encode(digest.toString())).append("&commit_sha=").append(encode(commitSha));
         service.ifPresent(value -> query.append("&service=").append(encode(value)));
@@ -179,7 +183,7 @@ public final class HttpBuildCoordinator implements BuildCoordinator {
             }
             return send(request(path(lease, "artifact") + query, UPLOAD_TIMEOUT)
                     .header("Content-Type", "application/octet-stream").PUT(file).build());
-        });
+        }, true);
         return new StoredArtifact(stored.path("size_bytes").asLong(), stored.path("created").asBoolean());
     }
 
@@ -233,6 +237,15 @@ public final class HttpBuildCoordinator implements BuildCoordinator {
 
     /** A call whose answer the build needs; a lost lease or a refusal fails the build with the server's words. */
     private JsonNode forBuild(BuildLease lease, Exchange exchange) throws BuildFailure {
+        try {
+            return forBuild(lease, exchange, false);
+        } catch (StoreUnavailable e) {
+            throw new IllegalStateException("not an artifact upload", e);
+        }
+    }
+
+    /** {@link #forBuild(BuildLease, Exchange)}; {@code storing}: the server's 503 for its artifact store is for the caller. */
+    private JsonNode forBuild(BuildLease lease, Exchange exchange, boolean storing) throws BuildFailure, StoreUnavailable {
         Answer answer;
         try {
             answer = retrying(exchange);
@@ -244,6 +257,9 @@ public final class HttpBuildCoordinator implements BuildCoordinator {
         }
         if (answer.leaseLost()) {
             throw new BuildFailure("this agent lost the lease of build " + lease.buildId());
+        }
+        if (storing && answer.storeUnavailable()) {
+            throw new StoreUnavailable(answer.body().path("message").asText());
         }
         try {
             check(answer);
@@ -260,8 +276,8 @@ public final class HttpBuildCoordinator implements BuildCoordinator {
             String problem;
             try {
                 Answer answer = exchange.call();
-                if (answer.status() < 500) {
-                    return answer;
+                if (answer.status() < 500 || answer.storeUnavailable()) {
+                    return answer; // the builder waits for the artifact store itself, and says so in the build's log
                 }
                 problem = "HTTP " + answer.status() + " " + answer.body().path("message").asText("");
             } catch (IOException e) {

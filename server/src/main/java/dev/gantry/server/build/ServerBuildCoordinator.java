@@ -155,7 +155,7 @@ public class ServerBuildCoordinator implements BuildCoordinator {
 
     @Override
     public StoredArtifact storeArtifact(BuildLease lease, ArtifactDigest digest, Path bundle, String commitSha,
-                                        Optional<String> service) throws BuildFailure {
+                                        Optional<String> service) throws BuildFailure, StoreUnavailable {
         try (InputStream in = Files.newInputStream(bundle)) {
             return storeArtifact(lease, digest, in, Files.size(bundle), commitSha, service);
         } catch (IOException e) {
@@ -165,14 +165,19 @@ public class ServerBuildCoordinator implements BuildCoordinator {
 
     /** Stores an artifact streamed from an agent; the store checks that the bytes hash to {@code digest}. */
     public StoredArtifact storeArtifact(BuildLease lease, ArtifactDigest digest, InputStream body, long size,
-                                        String commitSha, Optional<String> service) throws BuildFailure {
+                                        String commitSha, Optional<String> service) throws BuildFailure, StoreUnavailable {
         Caller builder = new Caller("build", "build " + lease.buildId(), Role.DEVELOPER, "none");
         ArtifactService.Provenance provenance = new ArtifactService.Provenance(Optional.of(lease.buildId()),
                 Optional.of(commitSha), service);
         try {
             ArtifactService.Stored stored = artifacts.store(builder, digest, body, size, provenance);
             return new StoredArtifact(stored.sizeBytes(), stored.created());
-        } catch (UncheckedIOException | ApiException e) {
+        } catch (ApiException e) {
+            if (e.status() == 503) {
+                throw new StoreUnavailable(e.getMessage());
+            }
+            throw new BuildFailure("cannot store the artifact: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
             throw new BuildFailure("cannot store the artifact: " + e.getMessage(), e);
         }
     }

@@ -151,6 +151,9 @@ public class PluginService {
             for (Path zip : zips) {
                 PluginArchive archive = PluginArchive.read(zip);
                 database.runInTransaction(session -> {
+                    // replicas starting together on a new database take turns, so each plugin is installed once
+                    session.createNativeQuery("select pg_advisory_xact_lock(hashtext('gantry_bundled_plugins'))", Object.class)
+                            .getSingleResult();
                     PluginEntity existing = session.find(PluginEntity.class, archive.id());
                     boolean removedByAdmin = !session.createNativeQuery(
                                     "select plugin_id from removed_bundled_plugins where plugin_id = :id", String.class)
