@@ -60,9 +60,7 @@ public final class Main {
 
         @Override
         public Integer call() throws InterruptedException {
-            SLF4JBridgeHandler.removeHandlersForRootLogger();
-            SLF4JBridgeHandler.install();
-            Path home = Path.of(System.getProperty("gantry.home", ".")).toAbsolutePath().normalize();
+            Path home = home();
             Path file = config != null ? config : home.resolve("conf/gantry.properties");
             GantryServer server;
             try {
@@ -128,9 +126,7 @@ public final class Main {
 
         @Override
         public Integer call() throws InterruptedException {
-            SLF4JBridgeHandler.removeHandlersForRootLogger();
-            SLF4JBridgeHandler.install();
-            Path home = Path.of(System.getProperty("gantry.home", ".")).toAbsolutePath().normalize();
+            Path home = home();
             Map<String, String> environment = System.getenv();
             RemoteBuildAgent.Options options;
             try {
@@ -225,6 +221,13 @@ public final class Main {
         public Integer call() throws InterruptedException {
             return RouterMain.run(options);
         }
+    }
+
+    /** The installation's directory (set by bin/gantry); java.util.logging goes to the same log as the rest. */
+    private static Path home() {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        return Path.of(System.getProperty("gantry.home", ".")).toAbsolutePath().normalize();
     }
 
     /** Tells the launcher that the class-data archive this run records (see bin/gantry) covers a whole start. */
