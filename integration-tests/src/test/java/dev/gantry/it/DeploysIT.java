@@ -206,14 +206,15 @@ class DeploysIT {
         deploys.service("""
                 {"service": "sick", "instances": 1, "strategy": {"type": "canary", "steps": [{"weight": 100}]}}""");
         int port = GantryProcess.freePort();
-        deploys.environment("sick-prod", port, ", \"health_timeout\": \"3s\"");
+        // long enough for the healthy release to start on a busy machine; the sick one is given up on after it
+        deploys.environment("sick-prod", port, ", \"health_timeout\": \"10s\"");
         String healthy = deploys.upload(workDir, "fine", Map.of());
         String sick = deploys.upload(workDir, "sick", Map.of("HELLO_UNHEALTHY", "1"));
         assertThat(deploys.await(deploys.start("sick", healthy, "sick-prod"), DEPLOY_TIMEOUT, "succeeded", "failed")
                 .get("status").asText()).isEqualTo("succeeded");
         JsonNode deploy = deploys.await(deploys.start("sick", sick, "sick-prod"), DEPLOY_TIMEOUT, "rolled_back", "failed", "succeeded");
         assertThat(deploy.get("status").asText()).isEqualTo("rolled_back");
-        assertThat(deploy.get("reason").asText()).contains("became healthy").contains("within 3 s");
+        assertThat(deploy.get("reason").asText()).contains("became healthy").contains("within 10 s");
     }
 
     @Test

@@ -18,9 +18,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -124,6 +127,8 @@ class FaultSuiteIT {
                         run: for i in $(seq 1 40); do echo line-$i; sleep 0.2; done
                 """);
         String id = builds.start("cut-short", sha, "main");
+        // followed on the replica the agent does not talk to: the log reaches it through the database
+        CompletableFuture<List<String>> followed = CompletableFuture.supplyAsync(() -> follow(replicas.get(1), id));
         builds.awaitLog(id, "line-5");
 
         remote.cut();
@@ -133,12 +138,36 @@ class FaultSuiteIT {
         JsonNode build = builds.awaitFinished(id);
         assertThat(build.get("status").asText()).as(builds.log(id, 300)).isEqualTo("passed");
         assertThat(build.get("attempt").asInt()).isEqualTo(1);
-        List<String> counted = builds.log(id, 300).lines().filter(line -> line.startsWith("line-")).toList();
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
             expected.add("line-" + i);
         }
-        assertThat(counted).isEqualTo(expected);
+        assertThat(builds.log(id, 300).lines().filter(line -> line.startsWith("line-")).toList()).isEqualTo(expected);
+        assertThat(followed.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+    }
+
+    /** The step output lines of a build's log as {@code GET /logs?follow=true} on {@code replica} streams them. */
+    private static List<String> follow(GantryProcess replica, String buildId) {
+        Pattern message = Pattern.compile("\"message\":\"(line-\\d+)\"");
+        List<String> lines = new ArrayList<>();
+        try {
+            HttpResponse<java.io.InputStream> stream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            replica.url().resolve("/api/builds/" + buildId + "/logs?follow=true"))
+                    .header("Authorization", "Bearer " + ADMIN).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null && !line.equals("event: end"); ) {
+                    Matcher found = message.matcher(line);
+                    if (found.find()) {
+                        lines.add(found.group(1));
+                    }
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("following the log failed", e);
+        }
+        return lines;
     }
 
     @Test

@@ -37,7 +37,8 @@ record DockerDeployerConfig(URI dockerHost, String image, Optional<List<String>>
     static final String DEFAULT_IMAGE = "gantry/busybox:1";
     static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
     static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(1);
-    static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(10);
+    /** Generous: a router is a JVM, and its start on a busy small machine can take well over 10 s. */
+    static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> KEYS = Set.of("docker-host", "image", "router-command", "stop-grace",
             "health-timeout", "router-start-timeout", PrometheusTargets.SETTING);
 

@@ -23,7 +23,7 @@ class TestDockerDeployerConfig {
         assertThat(config.routerCommand()).isEmpty();
         assertThat(config.stopGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.prometheusTargetsDir()).isEmpty();
     }
 

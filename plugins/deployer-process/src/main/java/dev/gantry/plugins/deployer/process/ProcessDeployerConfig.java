@@ -34,7 +34,8 @@ record ProcessDeployerConfig(Optional<List<String>> routerCommand, Duration stop
     static final String PREFIX = "plugin.deployer-process.";
     static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(5);
     static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(1);
-    static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(10);
+    /** Generous: a router is a JVM, and its start on a busy small machine can take well over 10 s. */
+    static final Duration DEFAULT_ROUTER_START_TIMEOUT = Duration.ofSeconds(30);
     static final String STATE_DIR = "state-dir";
     private static final Set<String> KEYS = Set.of("router-command", "stop-grace", "health-timeout",
             "router-start-timeout", PrometheusTargets.SETTING, STATE_DIR);

@@ -19,7 +19,7 @@ class TestProcessDeployerConfig {
         assertThat(config.routerCommand()).isEmpty();
         assertThat(config.stopGrace()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.healthTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.routerStartTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.prometheusTargetsDir()).isEmpty();
         assertThat(config.directory(Path.of("/data/plugin-data/deployer-process")))
                 .isEqualTo(Path.of("/data/plugin-data/deployer-process"));
