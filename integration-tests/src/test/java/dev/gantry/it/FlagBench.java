@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FlagBench {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     /** The clock ticks of /proc/PID/stat: 100 a second on Linux (USER_HZ). */
-    private static final int TICKS_PER_SECOND = 100;
+    private static final int TICKS_PER_SECOND = (int) ProcFs.TICKS_PER_SECOND;
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.MINUTES)
@@ -60,7 +60,7 @@ class FlagBench {
             String token = created.json().get("token").asText();
             long pid = server.process().pid();
             Thread.sleep(2000);
-            long idleKib = residentKib(pid);
+            long idleKib = ProcFs.residentKib(pid);
 
             Map<String, long[]> seen = new ConcurrentHashMap<>();
             // one HTTP client for all: each stream is still its own connection, as separate applications' would be
@@ -88,7 +88,7 @@ class FlagBench {
                 assertThat(raw.awaitSnapshots(Duration.ofSeconds(120))).as("every raw stream got its snapshot").isTrue();
                 double connectSeconds = (System.nanoTime() - connecting) / 1e9;
                 Thread.sleep(3000);
-                long connectedKib = residentKib(pid);
+                long connectedKib = ProcFs.residentKib(pid);
 
                 List<Double> all = new ArrayList<>();
                 List<Double> ofSdks = new ArrayList<>();
@@ -103,7 +103,7 @@ class FlagBench {
                 for (int change = -warmup; change < changes; change++) {
                     boolean timed = change >= 0;
                     if (change == 0) {
-                        timedFrom = new long[] {busyTicks(), serverTicks(server), cpuTicks(ProcessHandle.current().pid())};
+                        timedFrom = new long[] {ProcFs.busyTicks(), serverTicks(server), ProcFs.cpuTicks(ProcessHandle.current().pid())};
                         serverThreadsFrom = threadTicks(pid);
                         timedStart = System.nanoTime();
                     }
@@ -139,9 +139,9 @@ class FlagBench {
                     }
                 }
                 double timedSeconds = (System.nanoTime() - timedStart) / 1e9;
-                long machine = busyTicks() - timedFrom[0];
+                long machine = ProcFs.busyTicks() - timedFrom[0];
                 long ofServer = serverTicks(server) - timedFrom[1];
-                long ofBench = cpuTicks(ProcessHandle.current().pid()) - timedFrom[2];
+                long ofBench = ProcFs.cpuTicks(ProcessHandle.current().pid()) - timedFrom[2];
                 Map<String, Long> serverThreads = threadTicks(pid);
                 System.out.printf(Locale.ROOT, "flag propagation: %d streams (%d SDK clients, %d raw readers), %d changes "
                         + "after %d untimed, %d deliveries%n", clients, sdkClients, clients - sdkClients, changes, warmup, all.size());
@@ -208,26 +208,11 @@ class FlagBench {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1)));
     }
 
-    /** The machine's busy time so far (all cores; not idle, not waiting for I/O), in clock ticks. */
-    private static long busyTicks() throws IOException {
-        // cpu  user nice system idle iowait irq softirq steal ...
-        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long busy = 0;
-        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-            busy += Long.parseLong(fields[i]);
-        }
-        return busy;
-    }
-
     /** The CPU time of the server and its PostgreSQL, in clock ticks (of the processes running now). */
     private static long serverTicks(GantryProcess server) {
         long ticks = 0;
         for (ProcessHandle process : server.processes()) {
-            try {
-                ticks += cpuTicks(process.pid());
-            } catch (IOException | RuntimeException e) {
-                // it ended meanwhile
-            }
+            ticks += ProcFs.cpuTicks(process.pid()); // 0 when it ended meanwhile
         }
         return ticks;
     }
@@ -251,22 +236,5 @@ class FlagBench {
             }
         }
         return byName;
-    }
-
-    /** User and system time of the process so far, in clock ticks. */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        // the fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    private static long residentKib(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS for process " + pid);
     }
 }
