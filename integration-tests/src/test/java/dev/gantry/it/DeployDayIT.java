@@ -429,6 +429,7 @@ class DeployDayIT {
                 secs(used.instances()), secs(used.test()), secs(used.other()), secs(used.busy()), wall * cores);
         line("CPU a deploy: server JVM %.0f ms, PostgreSQL %.0f ms", secs(used.server()) * 1000 / done.size(),
                 secs(used.postgres()) * 1000 / done.size());
+        line("server JVM's CPU by thread (digits made N): %s", used.busiestThreads(10));
         Targets targets = Targets.of(atEnd.dataDir());
         line("memory: server JVM peak RSS (VmHWM) %s, RSS at the end %s; PostgreSQL (%d processes) peak summed RSS %s, "
                         + "peak summed PSS %s", mib(ProcFs.statusKib(server.process().pid(), "VmHWM")),
@@ -526,7 +527,8 @@ class DeployDayIT {
     // ---------------------------------------------------------------- what is measured, and how
 
     /** CPU time so far, in clock ticks, by whose it is. */
-    private record Usage(long server, long postgres, long routers, long instances, long test, long busy) {
+    private record Usage(long server, long postgres, long routers, long instances, long test, long busy,
+                         Map<String, Long> serverThreads) {
         static Usage of(GantryProcess server, Path dataDir) {
             long serverPid = server.process().pid();
             long postgres = 0;
@@ -542,12 +544,24 @@ class DeployDayIT {
             long instances = targets.instances().stream().mapToLong(ProcFs::cpuTicksWithChildren).sum()
                     + ProcFs.exitedChildrenTicks(serverPid);
             return new Usage(ProcFs.cpuTicks(serverPid), postgres, routers, instances,
-                    ProcFs.cpuTicks(ProcessHandle.current().pid()), ProcFs.busyTicks());
+                    ProcFs.cpuTicks(ProcessHandle.current().pid()), ProcFs.busyTicks(), ProcFs.threadTicks(serverPid));
         }
 
         Usage minus(Usage earlier) {
+            Map<String, Long> threads = new TreeMap<>();
+            serverThreads.forEach((name, ticks) -> threads.put(name, ticks - earlier.serverThreads.getOrDefault(name, 0L)));
             return new Usage(server - earlier.server, postgres - earlier.postgres, routers - earlier.routers,
-                    instances - earlier.instances, test - earlier.test, busy - earlier.busy);
+                    instances - earlier.instances, test - earlier.test, busy - earlier.busy, threads);
+        }
+
+        /** The server's threads that used the most CPU, and what threads that ended meanwhile used. */
+        String busiestThreads(int count) {
+            long named = serverThreads.values().stream().mapToLong(Long::longValue).sum();
+            return serverThreads.entrySet().stream().filter(e -> e.getValue() > 0)
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(count)
+                    .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue() / ProcFs.TICKS_PER_SECOND))
+                    .collect(Collectors.joining(", "))
+                    + String.format(Locale.ROOT, "; threads that ended %.1f s", Math.max(0, server - named) / ProcFs.TICKS_PER_SECOND);
         }
 
         long other() {

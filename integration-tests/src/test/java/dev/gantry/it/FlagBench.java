@@ -104,7 +104,7 @@ class FlagBench {
                     boolean timed = change >= 0;
                     if (change == 0) {
                         timedFrom = new long[] {ProcFs.busyTicks(), serverTicks(server), ProcFs.cpuTicks(ProcessHandle.current().pid())};
-                        serverThreadsFrom = threadTicks(pid);
+                        serverThreadsFrom = ProcFs.threadTicks(pid);
                         timedStart = System.nanoTime();
                     }
                     String key = timed ? "bench-" + change : "warmup-" + (warmup + change);
@@ -142,7 +142,7 @@ class FlagBench {
                 long machine = ProcFs.busyTicks() - timedFrom[0];
                 long ofServer = serverTicks(server) - timedFrom[1];
                 long ofBench = ProcFs.cpuTicks(ProcessHandle.current().pid()) - timedFrom[2];
-                Map<String, Long> serverThreads = threadTicks(pid);
+                Map<String, Long> serverThreads = ProcFs.threadTicks(pid);
                 System.out.printf(Locale.ROOT, "flag propagation: %d streams (%d SDK clients, %d raw readers), %d changes "
                         + "after %d untimed, %d deliveries%n", clients, sdkClients, clients - sdkClients, changes, warmup, all.size());
                 print("all streams", all);
@@ -215,26 +215,5 @@ class FlagBench {
             ticks += ProcFs.cpuTicks(process.pid()); // 0 when it ended meanwhile
         }
         return ticks;
-    }
-
-    /**
-     * The CPU time of the process's threads so far, in clock ticks, added up by name (as the kernel keeps it, at most
-     * 15 characters) with digits made {@code N}: the JIT's compiler threads, Jetty's pool, the flag stream writers.
-     */
-    private static Map<String, Long> threadTicks(long pid) throws IOException {
-        Map<String, Long> byName = new TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    byName.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
-                } catch (IOException e) {
-                    // the thread ended
-                }
-            }
-        }
-        return byName;
     }
 }

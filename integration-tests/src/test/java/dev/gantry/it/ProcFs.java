@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What Linux's /proc says about a process and the machine: CPU time and resident memory, read from outside, as the
@@ -85,6 +87,30 @@ final class ProcFs {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /**
+     * The CPU time of the process's threads so far, in clock ticks, added up by name (as the kernel keeps it, at most
+     * 15 characters) with digits made {@code N}: the JIT's compiler threads, Jetty's pool, the flag stream writers.
+     * Threads that ended are not counted.
+     */
+    static Map<String, Long> threadTicks(long pid) {
+        Map<String, Long> byName = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+                } catch (IOException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+        return byName;
     }
 
     /** utime, stime, cutime, cstime of /proc/PID/stat; zeros when the process is gone. */
