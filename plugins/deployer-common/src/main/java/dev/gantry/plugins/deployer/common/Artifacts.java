@@ -191,10 +191,13 @@ public final class Artifacts {
                     Files.createLink(path, target);
                 } else if (entry.isFile()) {
                     Files2.deleteRecursively(path);
-                    try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                        tar.transferTo(out);
-                    }
+                    // never while a process starts: it would hold the file open for writing, and bin/start not run
+                    Processes.writeExecutable(() -> {
+                        try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                            tar.transferTo(out);
+                        }
+                    });
                     Files.setPosixFilePermissions(path, permissions(entry.getMode() | 0600));
                 } else {
                     throw refused(hex, name, "it is neither a file, a directory nor a link");

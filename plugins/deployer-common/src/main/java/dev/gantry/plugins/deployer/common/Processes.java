@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Starting processes that outlive the server, recognising them again later, and stopping them with their children.
@@ -26,8 +27,31 @@ public final class Processes {
     private static final Duration POLL = Duration.ofMillis(25);
     private static final String SETSID = Files.isExecutable(Path.of("/usr/bin/setsid")) ? "/usr/bin/setsid"
             : Files.isExecutable(Path.of("/bin/setsid")) ? "/bin/setsid" : "setsid";
+    /**
+     * A process being started holds copies of all the JVM's open file descriptors until it execs its program, so a
+     * file another thread is writing then keeps a writer a moment longer, and executing that file fails with ETXTBSY
+     * ("Text file busy"): about one deploy in a thousand with several at once. Files that may be executed are written
+     * under the shared side of this lock; processes start under its exclusive side.
+     */
+    private static final ReentrantReadWriteLock STARTING = new ReentrantReadWriteLock();
 
     private Processes() {
+    }
+
+    /** Writing a file: open, write and close. */
+    @FunctionalInterface
+    public interface FileWrite {
+        void write() throws IOException;
+    }
+
+    /** Does {@code write}, of a file that may be executed later, while no process is being started (see STARTING). */
+    public static void writeExecutable(FileWrite write) throws IOException {
+        STARTING.readLock().lock();
+        try {
+            write.write();
+        } finally {
+            STARTING.readLock().unlock();
+        }
     }
 
     /** Who a started process is: its pid, and what tells it from a later process that gets the same pid. */
@@ -52,7 +76,13 @@ public final class Processes {
                 .redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(environment);
-        return builder.start();
+        STARTING.writeLock().lock();
+        try {
+            // start() returns once the child has exec'd: its copies of the descriptors are closed by then
+            return builder.start();
+        } finally {
+            STARTING.writeLock().unlock();
+        }
     }
 
     /** The identity of a process just started; setsid execs (it does not fork), so its pid is the program's. */
