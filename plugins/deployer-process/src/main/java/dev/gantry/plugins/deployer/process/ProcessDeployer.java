@@ -18,8 +18,6 @@ import dev.gantry.plugins.deployer.common.Versions;
 import dev.gantry.plugins.deployer.common.Traffic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -223,7 +221,7 @@ public final class ProcessDeployer implements Deployer {
 
     private InstanceRecord start(TargetDirectory dir, VersionSpec version, String digest, Path artifact, int index)
             throws IOException {
-        int port = freePort();
+        int port = InstancePorts.free();
         Path logFile = InstanceRecord.logFile(dir, version.version(), index);
         Files.createDirectories(logFile.getParent());
         // a line per start in the log, so a restarted instance's output can be told from its predecessor's
@@ -328,11 +326,5 @@ public final class ProcessDeployer implements Deployer {
                     : Optional.empty());
         }
         return traffic.health(urls);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
