@@ -77,8 +77,6 @@ class DeployDayIT {
     private static final Duration DEPLOY_TIMEOUT = Duration.ofMinutes(3);
     private static final String ENVIRONMENT = "production";
     private static final String ACTIVE = "queued,pending,awaiting_approval,in_progress,paused,rolling_back";
-    /** Router ports come from below Linux's ephemeral range, so no outgoing connection or instance takes one first. */
-    private static final int FIRST_ROUTER_PORT = 20_000;
 
     /** One deploy of the day: the {@code round}-th of {@code service}. */
     private record Planned(int index, String service, int round, boolean canary) {
@@ -745,15 +743,27 @@ class DeployDayIT {
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, "busybox")));
     }
 
-    /** A free port for each service's router, from {@link #FIRST_ROUTER_PORT} up. */
+    /**
+     * A free port for each service's router, above the kernel's range for outgoing connections' local ports (and so
+     * above the process deployer's instance ports, below it): routers start one by one, and until each does, no
+     * connection or instance may take its port.
+     */
     private static Map<String, Integer> routerPorts(List<String> services) throws IOException {
+        // line by line: a whole-file read of this sysctl returns only its first byte
+        String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
+                .split("\\s+");
+        int first = Integer.parseInt(range[1]) + 1;
+        int room = 65_535 - first - 2 * services.size();
+        assertThat(room).as("ports above the ephemeral range %s for %d routers", List.of(range), services.size())
+                .isPositive();
+        // another run of this test on the machine most likely starts elsewhere
+        int port = first + (int) (ProcessHandle.current().pid() % room);
         Map<String, Integer> ports = new LinkedHashMap<>();
-        int port = FIRST_ROUTER_PORT + (int) (ProcessHandle.current().pid() % 1000) * 10;
         for (String service : services) {
-            while (!free(port)) {
+            while (port <= 65_535 && !free(port)) {
                 port++;
             }
-            assertThat(port).as("router ports below the ephemeral range").isLessThan(32768);
+            assertThat(port).as("a free port for the router of %s", service).isLessThanOrEqualTo(65_535);
             ports.put(service, port++);
         }
         return ports;
