@@ -7,24 +7,28 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Chooses the {@code PORT} of a new instance. A port that is free when chosen stays free only until the instance binds
- * it, a moment later, and one from the kernel's range for the local ports of outgoing connections can be taken by any
- * connection meanwhile: the instance then exits with "Address already in use" (a few starts in 10,000 with eight
- * deploys at once and traffic through the routers). So ports come from below that range, from 20000 up as Nomad's
- * dynamic ports do, and from the kernel (port 0) only when the range leaves no room there.
+ * it, a moment later; meanwhile another instance started at the same time must not get it, nor an outgoing connection
+ * (the instance then exits with "Address already in use": a few starts in 10,000 with eight deploys at once). So ports
+ * are handed out in turn from a random start, from 20000 up to the kernel's range for the local ports of outgoing
+ * connections (Nomad's dynamic ports start at 20000 too), and taken from the kernel (port 0) only when that range
+ * leaves no room below it.
  */
 final class InstancePorts {
     static final int LOWEST = 20_000;
     private static final Path EPHEMERAL = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int[] LINUX_DEFAULT = {32_768, 60_999};
     private static final int ATTEMPTS = 50;
+    /** The next port to try, as an offset from {@link #LOWEST}: a random start, so another server starts elsewhere. */
+    private static final AtomicInteger NEXT = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 20));
 
     private InstancePorts() {
     }
 
-    /** A port free on 127.0.0.1 now, outside the range outgoing connections take theirs from when possible. */
+    /** A port free on 127.0.0.1 now, the next in turn, outside the range outgoing connections take theirs from. */
     static int free() throws IOException {
         return free(ephemeralRange());
     }
@@ -33,7 +37,7 @@ final class InstancePorts {
         int below = ephemeral[0] - LOWEST;
         if (below >= 1_000) {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                int port = LOWEST + ThreadLocalRandom.current().nextInt(below);
+                int port = LOWEST + Math.floorMod(NEXT.getAndIncrement(), below);
                 if (bindable(port)) {
                     return port;
                 }

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Instances get ports that outgoing connections cannot take before the instance binds them. */
@@ -16,6 +18,15 @@ class TestInstancePorts {
             int port = InstancePorts.free(new int[] {32_768, 60_999});
             assertThat(port).isBetween(InstancePorts.LOWEST, 32_767);
             assertBindable(port);
+        }
+    }
+
+    @Test
+    void instancesStartedAtOnceGetDifferentPorts() throws IOException {
+        // none of these is bound yet, as when several deploys start instances at the same moment
+        Set<Integer> ports = new HashSet<>();
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(ports.add(InstancePorts.free(new int[] {32_768, 60_999}))).as("port %d handed out twice", i).isTrue();
         }
     }
 
