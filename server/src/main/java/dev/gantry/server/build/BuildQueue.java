@@ -96,6 +96,8 @@ public class BuildQueue {
      */
     public boolean confirm(BuildLease lease) {
         return database.inSqlTransaction(connection -> {
+            // on the way to the first step; lost in a crash of PostgreSQL, the lease would only look unconfirmed
+            Database.commitWithoutWaitingForDisk(connection);
             try (PreparedStatement update = connection.prepareStatement("""
                     update builds set lease_confirmed = true, lease_expires_at = now() + make_interval(secs => ?)
                     where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
@@ -128,6 +130,8 @@ public class BuildQueue {
     /** Progress: {@code status} is building or testing; {@code stagesJson} the stages as the API shows them. */
     public boolean progress(BuildLease lease, String status, String stagesJson) {
         return database.inSqlTransaction(connection -> {
+            // each snapshot replaces the last, and the build's finish (an ordinary commit) is written after it
+            Database.commitWithoutWaitingForDisk(connection);
             try (PreparedStatement update = connection.prepareStatement("""
                     update builds set status = ?, stages = ?::jsonb
                     where id = ? and lease_token = ? and status in ('building', 'testing')""")) {
@@ -147,6 +151,8 @@ public class BuildQueue {
     /** The pipeline the build's commit declares, as the API shows it. */
     public boolean recordPipeline(BuildLease lease, String pipelineJson) {
         return database.inSqlTransaction(connection -> {
+            // on the way to the first step; durable with the build's finish, and recorded again if the build reruns
+            Database.commitWithoutWaitingForDisk(connection);
             try (PreparedStatement update = connection.prepareStatement("""
                     update builds set pipeline = ?::jsonb
                     where id = ? and lease_token = ? and status in ('building', 'testing')""")) {

@@ -43,6 +43,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
@@ -68,6 +70,12 @@ final class BuildRunner {
     private final Supplier<Set<String>> labels;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Semaphore> builderSlots = new ConcurrentHashMap<>();
+    /** Writes the attempts' progress (a thread while one is being written; idle threads end after a minute). */
+    private final ExecutorService progressWriter = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "build-progress");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** {@code labels}: the labels of the agent this runs for; a pipeline that needs others goes back to the queue. */
     BuildRunner(BuildCoordinator coordinator, PluginHost plugins, ScmProviders scm, BuildConfig config, Supplier<Set<String>> labels,
@@ -85,6 +93,7 @@ final class BuildRunner {
         final BuildLease lease;
         final BuildLogWriter log;
         final BuildProgress progress = new BuildProgress();
+        final ProgressReporter reporter;
         final CancelFlag cancel;
         String status = "building";
 
@@ -92,10 +101,20 @@ final class BuildRunner {
             this.lease = lease;
             this.cancel = cancel;
             this.log = new BuildLogWriter(coordinator, lease, config.logLimitBytes(), scheduler);
+            this.reporter = new ProgressReporter(coordinator, lease, progressWriter);
         }
 
         void report() {
-            coordinator.progress(lease, status, progress.json());
+            reporter.report(status, progress.json());
+        }
+
+        /** Waits for the progress reported so far to be written, so that nothing written after the end changes it. */
+        void flushProgress() {
+            try {
+                reporter.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -159,6 +178,7 @@ final class BuildRunner {
         } catch (MissingLabels missing) {
             attempt.log.gantry(missing.getMessage());
             attempt.log.close();
+            attempt.flushProgress();
             coordinator.handBack(lease, Optional.of(missing.required));
             deleteRecursively(dir);
             return;
@@ -175,6 +195,7 @@ final class BuildRunner {
             if (cancel.handedBack()) {
                 attempt.log.gantry("the server is stopping; the build goes back to the queue and runs again from its first step");
                 attempt.log.close();
+                attempt.flushProgress();
                 coordinator.handBack(lease, Optional.empty());
                 return;
             }
@@ -183,6 +204,7 @@ final class BuildRunner {
             outcome.reason().ifPresent(text -> attempt.log.gantry((status.equals("cancelled") ? "" : "error: ") + text));
             attempt.log.gantry("build " + status + " in " + String.format("%.1f", (System.nanoTime() - started) / 1e9) + " s");
             attempt.log.close();
+            attempt.flushProgress();
             coordinator.finish(lease, status, outcome.reason(), outcome.artifact(), attempt.progress.json());
         } finally {
             deleteRecursively(dir);
