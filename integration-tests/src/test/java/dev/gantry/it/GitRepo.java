@@ -55,6 +55,18 @@ final class GitRepo {
         return git(work, "rev-parse", "HEAD").trim();
     }
 
+    /** Makes {@code count} empty commits on {@code branch}, pushes them at once and returns their SHAs, oldest first. */
+    List<String> emptyCommits(String branch, int count) {
+        git(work, "checkout", "-q", "-B", branch);
+        for (int i = 1; i <= count; i++) {
+            git(work, "commit", "-q", "--allow-empty", "-m", "empty " + i);
+        }
+        git(work, "push", "-q", "origin", branch);
+        List<String> shas = new ArrayList<>(List.of(git(work, "rev-list", "--reverse", "-n", String.valueOf(count), "HEAD")
+                .trim().split("\n")));
+        return shas;
+    }
+
     private static String git(Path dir, String... args) {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
