@@ -10,9 +10,9 @@ import dev.gantry.plugin.api.build.StepResult;
 import dev.gantry.plugin.api.build.StepSpec;
 import dev.gantry.plugins.builder.sandbox.Cgroups.StepCgroup;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -110,11 +110,9 @@ public final class SandboxBuilder implements Builder {
             cgroup = Optional.of(host.cgroups().get().create(Cgroups.STEP_PREFIX + UUID.randomUUID(), step.limits()));
         }
         try {
-            List<String> command = SandboxCommand.bwrap(host, step, cgroup.isEmpty());
-            if (cgroup.isPresent()) {
-                command = SandboxCommand.joiningCgroups(cgroup.get().procsFiles(), command);
-            }
-            return execute(step, command, cgroup, sink);
+            SandboxCommand.Launch launch = SandboxCommand.launch(host, step,
+                    cgroup.map(StepCgroup::procsFiles).orElse(List.of()));
+            return execute(step, launch, cgroup, sink);
         } finally {
             if (cgroup.isPresent()) {
                 try {
@@ -126,15 +124,10 @@ public final class SandboxBuilder implements Builder {
         }
     }
 
-    private StepResult execute(StepSpec step, List<String> command, Optional<StepCgroup> cgroup, LogSink sink)
+    private StepResult execute(StepSpec step, SandboxCommand.Launch launch, Optional<StepCgroup> cgroup, LogSink sink)
             throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        // nothing of the server's environment reaches bwrap, let alone the step (which --clearenv also ensures)
-        builder.environment().clear();
         long started = System.nanoTime();
-        Process process = builder.start();
+        Process process = start(launch);
         AtomicBoolean delivering = new AtomicBoolean(true);
         Thread reader = new Thread(() -> deliver(process.getInputStream(), sink, delivering, step.name()),
                 "sandbox-output-" + step.name());
@@ -289,6 +282,20 @@ public final class SandboxBuilder implements Builder {
         return found;
     }
 
+    /** Starts a sandbox, output and errors on one stream, and hands bwrap its options through its pipe. */
+    private static Process start(SandboxCommand.Launch launch) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(launch.commandLine()).redirectErrorStream(true);
+        // nothing of the server's environment reaches bwrap, let alone the step (which --clearenv also ensures)
+        builder.environment().clear();
+        Process process = builder.start();
+        try (OutputStream options = process.getOutputStream()) {
+            options.write(launch.options());
+        } catch (IOException e) {
+            // the launcher ended before reading them (it could not join a cgroup): its exit status and output say why
+        }
+        return process;
+    }
+
     /** Runs an empty sandbox once, so a host where bwrap cannot work is reported with bwrap's own words. */
     private void probe(SandboxHost host) throws IOException {
         Path probe = Files.createDirectories(workspace.root().resolve("probe"));
@@ -297,10 +304,7 @@ public final class SandboxBuilder implements Builder {
         }
         StepSpec step = new StepSpec("probe", List.of("true"), probe, Map.of(), List.of(), PROBE_TIMEOUT, false,
                 Optional.empty(), StepSpec.ResourceLimits.DEFAULT);
-        Process process = new ProcessBuilder(SandboxCommand.bwrap(host, step, false))
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+        Process process = start(SandboxCommand.launch(host, step, List.of()));
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (InputStream in = process.getInputStream()) {
             in.transferTo(output);

@@ -3,6 +3,7 @@ package dev.gantry.plugins.builder.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.gantry.plugin.api.build.StepSpec;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The command line that runs one step in a bubblewrap sandbox. Everything the step supplies (command, environment,
- * paths) is passed as separate arguments, never parsed by a shell on the host.
+ * How one step runs in a bubblewrap sandbox. Everything the step supplies (command, environment, paths) is passed as
+ * separate arguments, never parsed by a shell on the host; bwrap's options, the environment's secrets among them,
+ * reach it through a pipe ({@code --args}) rather than its command line, which any user of the host may read.
  *
  * <p>Namespaces: mount, pid, ipc, uts, cgroup and, unless the step may use it, network — what {@code --unshare-all}
  * gives, spelled out because of the user namespace. A server that is not root needs one, and bwrap maps the step's
@@ -28,33 +30,52 @@ final class SandboxCommand {
     static final int SANDBOX_PROCESSES = 2;
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
     static final String DEFAULT_HOME = "/tmp";
+    /** The file descriptor bwrap reads its options from ({@code --args}); the launcher moves the pipe there. */
+    static final int OPTIONS_FD = 3;
     /**
      * Joins the cgroups named before {@code --} (the step's limits then cover bwrap and all it starts, with no window
-     * in which a process could fork outside them), then becomes the command after it. User input is only ever an
-     * argument of exec "$@", never part of the script.
+     * in which a process could fork outside them), moves the pipe of bwrap's options from standard input to
+     * {@link #OPTIONS_FD} with the step's standard input /dev/null, then becomes the command after {@code --}. User
+     * input is only ever an argument of exec "$@", never part of the script.
      */
-    static final String JOIN_CGROUPS = "for f; do\n"
+    static final String LAUNCH = "for f; do\n"
             + "  if [ \"$f\" = -- ]; then break; fi\n"
             + "  echo $$ > \"$f\" || { echo \"sandbox: cannot join the cgroup $f\" >&2; exit 125; }\n"
             + "  shift\n"
             + "done\n"
             + "shift\n"
+            + "exec " + OPTIONS_FD + "<&0 </dev/null\n"
             + "exec \"$@\"\n";
+
+    /**
+     * How a step's sandbox is started: a command line that names nothing of the step's but its command, and bwrap's
+     * options (its environment, secrets included, and its paths), which bwrap reads from a pipe, so that no other
+     * user of the host can read them in /proc/PID/cmdline.
+     */
+    record Launch(List<String> commandLine, byte[] options) {
+    }
 
     private SandboxCommand() {
     }
 
     /**
-     * The bwrap command line for {@code step}.
-     *
-     * @param rlimits whether the step's memory and process limits are set as rlimits inside the sandbox (when no
-     *     cgroup enforces them)
+     * How to start {@code step}'s sandbox: through the launcher shell, which first joins the cgroups whose
+     * {@code cgroup.procs} files are {@code procsFiles}; with none, the step's memory and process limits are set as
+     * rlimits inside the sandbox instead.
      */
-    static List<String> bwrap(SandboxHost host, StepSpec step, boolean rlimits) {
+    static Launch launch(SandboxHost host, StepSpec step, List<Path> procsFiles) {
         requireNonNull(host, "host is null");
         requireNonNull(step, "step is null");
+        List<String> commandLine = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCH, "sh"));
+        procsFiles.forEach(file -> commandLine.add(file.toString()));
+        commandLine.addAll(List.of("--", host.bwrap().toString(), "--args", Integer.toString(OPTIONS_FD), "--"));
+        commandLine.addAll(sandboxed(host, step, procsFiles.isEmpty()));
+        return new Launch(commandLine, nulSeparated(options(host, step)));
+    }
+
+    /** bwrap's options for {@code step}: everything on its command line before {@code --}. */
+    static List<String> options(SandboxHost host, StepSpec step) {
         List<String> args = new ArrayList<>();
-        args.add(host.bwrap().toString());
         args.addAll(List.of("--die-with-parent", "--new-session"));
         args.addAll(List.of("--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"));
         if (!step.network()) {
@@ -90,7 +111,12 @@ final class SandboxCommand {
         args.addAll(List.of("--remount-ro", "/"));
         args.addAll(List.of("--chdir", StepSpec.WORKSPACE, "--clearenv"));
         environment(step).forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));
-        args.add("--");
+        return args;
+    }
+
+    /** What bwrap runs inside the sandbox: dropping privileges, the rlimits if asked for, and the step's command. */
+    private static List<String> sandboxed(SandboxHost host, StepSpec step, boolean rlimits) {
+        List<String> args = new ArrayList<>();
         if (host.privileged()) {
             args.addAll(List.of("/usr/bin/setpriv", "--reuid=" + host.uid(), "--regid=" + host.uid(), "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
@@ -106,13 +132,16 @@ final class SandboxCommand {
         return args;
     }
 
-    /** {@code command}, started through a host shell that first moves itself into the cgroups of {@code procsFiles}. */
-    static List<String> joiningCgroups(List<Path> procsFiles, List<String> command) {
-        List<String> args = new ArrayList<>(List.of("/bin/sh", "-c", JOIN_CGROUPS, "sh"));
-        procsFiles.forEach(file -> args.add(file.toString()));
-        args.add("--");
-        args.addAll(command);
-        return args;
+    private static byte[] nulSeparated(List<String> args) {
+        StringBuilder text = new StringBuilder();
+        for (String arg : args) {
+            if (arg.indexOf('\0') >= 0) {
+                // not shown: it may be a secret's value
+                throw new IllegalArgumentException("an environment variable or path of the step contains a NUL character");
+            }
+            text.append(arg).append('\0');
+        }
+        return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**

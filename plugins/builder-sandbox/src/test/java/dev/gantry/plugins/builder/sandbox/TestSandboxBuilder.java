@@ -11,8 +11,10 @@ import dev.gantry.plugin.api.build.StepSpec;
 import dev.gantry.plugin.api.build.StepSpec.Mount;
 import dev.gantry.plugin.api.build.StepSpec.ResourceLimits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,6 +183,40 @@ class TestSandboxBuilder {
         assertThat(defaults.all()).containsExactlyInAnyOrder("GREETING=hello world", "EMPTY=",
                 "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "PWD=/workspace");
         assertThat(given.all()).containsExactlyInAnyOrder("PATH=/usr/bin", "HOME=/workspace", "PWD=/workspace");
+    }
+
+    @Test
+    void noProcessOnTheHostShowsTheStepsEnvironmentOnItsCommandLineAndItsInputIsEmpty() throws Exception {
+        String marker = marker();
+        String secret = "s3cret-" + marker();
+        Lines lines = new Lines();
+        List<String> commandLines = new ArrayList<>();
+        Thread step = new Thread(() -> {
+            try {
+                builder.run(spec(List.of("sh", "-c", "cat; echo \"read $? $TOKEN\"; sleep " + marker),
+                        Map.of("TOKEN", secret), List.of(), Duration.ofSeconds(3), false, ResourceLimits.DEFAULT), lines);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        step.start();
+        awaitRunning(marker);
+        // what any user of the host can read: every process's /proc/PID/cmdline
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(path -> path.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    commandLines.add(Files.readString(process.resolve("cmdline"), StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    // ended meanwhile
+                }
+            }
+        }
+        step.join(TimeUnit.SECONDS.toMillis(30));
+
+        assertThat(lines.all()).containsExactly("read 0 " + secret);
+        assertThat(commandLines).as("command lines of the host's processes").isNotEmpty()
+                .noneMatch(line -> line.contains(secret));
+        assertThat(commandLines).anyMatch(line -> line.contains("bwrap\0--args\0"));
     }
 
     @Test
