@@ -1,6 +1,5 @@
 package dev.gantry.it;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,55 +7,81 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** The separate processes the fault suite breaks: PostgreSQL, an S3 server, and a network namespace for an agent. */
 final class FaultParts {
     private FaultParts() {
     }
 
-    /** A PostgreSQL server that no Gantry process runs, on a fixed port and data directory, so it can be restarted. */
+    /**
+     * Debian's PostgreSQL server (package {@code postgresql}, which scripts/test installs), run from its binaries with
+     * a data directory and a fixed port of its own, so that it can be stopped and started again as a database host
+     * would be. PostgreSQL refuses to run as root: when the tests do, it runs as Debian's {@code postgres} user.
+     */
     static final class Postgres implements AutoCloseable {
         static final String USER = "gantry";
         static final String PASSWORD = "fault-suite-secret";
+        private static final Path DEBIAN_BINARIES = Path.of("/usr/lib/postgresql");
+        private final Path bin;
+        private final Path home;
         private final Path dataDir;
         private final int port;
-        private EmbeddedPostgres server;
+        private boolean running;
 
-        Postgres(Path dataDir) {
-            this.dataDir = dataDir;
+        Postgres() throws IOException {
+            this.bin = debianBinaries();
             this.port = GantryProcess.freePort();
+            // outside the tests' own temporary directories, which only root may enter
+            this.home = Files.createTempDirectory("gantry-fault-postgres-");
+            this.dataDir = home.resolve("data");
+            if (asRoot()) {
+                UserPrincipalLookupService users = home.getFileSystem().getUserPrincipalLookupService();
+                Files.setOwner(home, users.lookupPrincipalByName("postgres"));
+                Files.getFileAttributeView(home, PosixFileAttributeView.class)
+                        .setGroup(users.lookupPrincipalByGroupName("postgres"));
+            }
+            run("initdb", List.of("-D", dataDir.toString(), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                    "--locale=C", "--no-sync"));
         }
 
         /** Starts it; the first time, a non-superuser owns the database Gantry uses. */
         synchronized Postgres start() throws IOException {
-            boolean fresh = server == null && !Files.exists(dataDir.resolve("PG_VERSION"));
-            Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "gantry-test-postgres");
-            Files.createDirectories(binaries);
-            server = EmbeddedPostgres.builder().setOverrideWorkingDirectory(binaries.toFile())
-                    .setDataDirectory(dataDir).setCleanDataDirectory(false).setPort(port)
-                    .setServerConfig("max_connections", "300").start();
+            boolean fresh = !Files.exists(home.resolve("created"));
+            run("pg_ctl", List.of("-D", dataDir.toString(), "-l", home.resolve("server.log").toString(), "-w", "-t", "60",
+                    "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + home
+                            + " -c max_connections=300", "start"));
+            running = true;
             if (fresh) {
-                try (Connection connection = server.getPostgresDatabase().getConnection();
+                try (Connection connection = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
                      Statement statement = connection.createStatement()) {
                     statement.execute("create user " + USER + " createrole password '" + PASSWORD + "'"); // plugin schemas get roles of their own
                     statement.execute("create database gantry owner " + USER);
                 } catch (SQLException e) {
                     throw new IllegalStateException("cannot create Gantry's database", e);
                 }
+                Files.createFile(home.resolve("created"));
             }
             return this;
         }
 
         /** Stops it (a fast shutdown: every connection is cut, as when the database host restarts). */
         synchronized void stop() throws IOException {
-            server.close();
+            run("pg_ctl", List.of("-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
+            running = false;
         }
 
         String url() {
@@ -65,8 +90,61 @@ final class FaultParts {
 
         @Override
         public synchronized void close() throws IOException {
-            if (server != null) {
-                server.close();
+            if (running) {
+                stop();
+            }
+            try (Stream<Path> tree = Files.walk(home)) {
+                for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+
+        /** The newest PostgreSQL version's binaries that Debian's packages installed. */
+        private static Path debianBinaries() throws IOException {
+            if (Files.isDirectory(DEBIAN_BINARIES)) {
+                try (Stream<Path> versions = Files.list(DEBIAN_BINARIES)) {
+                    Optional<Path> newest = versions.map(version -> version.resolve("bin"))
+                            .filter(bin -> Files.isExecutable(bin.resolve("pg_ctl")))
+                            .max(Comparator.comparingInt(bin -> Integer.parseInt(
+                                    bin.getParent().getFileName().toString().replaceAll("\\D", "0"))));
+                    if (newest.isPresent()) {
+                        return newest.get();
+                    }
+                }
+            }
+            throw new IllegalStateException("the fault suite runs Debian's PostgreSQL server, which is not installed: "
+                    + "apt-get install postgresql (scripts/test does)");
+        }
+
+        private static boolean asRoot() {
+            return "root".equals(System.getProperty("user.name"));
+        }
+
+        /** Runs one of PostgreSQL's programs (as postgres when the tests run as root); fails with its output. */
+        private void run(String program, List<String> arguments) throws IOException {
+            List<String> command = new ArrayList<>();
+            if (asRoot()) {
+                command.addAll(List.of("runuser", "-u", "postgres", "--"));
+            }
+            command.add(bin.resolve(program).toString());
+            command.addAll(arguments);
+            Path output = home.resolve(program + ".out");
+            Process process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            try {
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException(program + " did not finish within 2 minutes: " + Files.readString(output));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while " + program + " ran", e);
+            }
+            if (process.exitValue() != 0) {
+                String log = Files.exists(home.resolve("server.log")) ? Files.readString(home.resolve("server.log")) : "";
+                throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": "
+                        + Files.readString(output) + log);
             }
         }
     }

@@ -62,7 +62,7 @@ class FaultSuiteIT {
     @BeforeAll
     static void start() throws Exception {
         assumeThat(new com.sun.security.auth.module.UnixSystem().getUid()).as("the fault suite needs root").isZero();
-        postgres = new FaultParts.Postgres(workDir.resolve("postgres")).start();
+        postgres = new FaultParts.Postgres().start();
         s3 = new FaultParts.S3(workDir.resolve("s3")).start();
         remote = new FaultParts.Namespace("gantryfault").create();
         Path config = workDir.resolve("gantry.properties");
