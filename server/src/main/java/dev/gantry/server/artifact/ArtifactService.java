@@ -186,6 +186,10 @@ public class ArtifactService {
                 if (cause instanceof RuntimeException runtime) {
                     yield runtime;
                 }
+                if (noSpaceLeft(cause)) {
+                    yield new ApiException(507, "insufficient_storage", "the '" + stores.active().kind() + "' artifact store has "
+                            + "no space left for " + digest + " (No space left on device); nothing was stored");
+                }
                 if (check.outcome() == UploadCheck.Outcome.INCOMPLETE && check.readFailed()) {
                     yield new ApiException(400, "incomplete_upload", "the upload ended after " + check.bytesRead()
                             + " bytes, before the whole body arrived; nothing was stored");
@@ -193,6 +197,16 @@ public class ArtifactService {
                 yield new UncheckedIOException("storing " + digest + " failed", cause instanceof IOException io ? io : new IOException(cause));
             }
         };
+    }
+
+    /** Whether a write failed for want of disk space (Java gives the system's message, not its error number). */
+    private static boolean noSpaceLeft(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && cause.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The artifact's metadata, with a fresh download URL while it is available. */
