@@ -34,7 +34,7 @@ class DataDirectoryFullIT {
             throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs as the data directory");
         Path data = Files.createDirectories(workDir.resolve("data"));
-        mount(data, "640m");
+        FaultParts.mountTmpfs(data, "640m");
         try (GantryProcess gantry = GantryProcess.start(workDir, Map.of())) {
             gantry.awaitReady(Duration.ofSeconds(120));
             Api api = new Api(gantry.url());
@@ -64,7 +64,7 @@ class DataDirectoryFullIT {
             assertThat(download(gantry, digest(big))).isEqualTo(digest(big));
             assertThat(api.get("/readyz", null).status()).isEqualTo(200);
         } finally {
-            new ProcessBuilder("umount", "-l", data.toString()).redirectErrorStream(true).start().waitFor();
+            FaultParts.unmount(data);
         }
     }
 
@@ -98,11 +98,5 @@ class DataDirectoryFullIT {
 
     private static String digest(byte[] bytes) throws Exception {
         return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
-    private static void mount(Path dir, String size) throws Exception {
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
-                .redirectErrorStream(true).start();
-        assertThat(mount.waitFor()).as(new String(mount.getInputStream().readAllBytes())).isZero();
     }
 }

@@ -26,6 +26,21 @@ final class FaultParts {
     private FaultParts() {
     }
 
+    /** Mounts a tmpfs of {@code size} (e.g. "48m") on {@code dir}: a small disk to fill up. Needs root. */
+    static void mountTmpfs(Path dir, String size) throws IOException, InterruptedException {
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (mount.waitFor() != 0) {
+            throw new IOException("cannot mount a tmpfs on " + dir + ": " + output);
+        }
+    }
+
+    /** Unmounts {@code dir} (lazily: whatever still holds it open lets go in its own time). */
+    static void unmount(Path dir) throws IOException, InterruptedException {
+        new ProcessBuilder("umount", "-l", dir.toString()).redirectErrorStream(true).start().waitFor();
+    }
+
     /**
      * Debian's PostgreSQL server (package {@code postgresql}, which scripts/test installs), run from its binaries with
      * a data directory and a fixed port of its own, so that it can be stopped and started again as a database host

@@ -297,7 +297,7 @@ class FaultSuiteIT {
                 stages: [{name: build, steps: [{name: fill, run: dd if=/dev/zero of=big bs=1M count=64}]}]
                 """));
         Path data = Files.createDirectories(workDir.resolve("agent-small-1").resolve("data"));
-        mount(data, "48m");
+        FaultParts.mountTmpfs(data, "48m");
         try (AgentProcess small = AgentProcess.start(workDir, replicas.get(0).url(), agentToken, "small-1",
                 List.of("--labels", "small-disk", "--plugins", "builder-sandbox,scm-git")).awaitWorking(START)) {
             String id = builds.start("disk-full", sha, "main");
@@ -316,17 +316,7 @@ class FaultSuiteIT {
             assertThat(after.get("status").asText()).as(builds.log(next, 100)).isEqualTo("passed");
             assertThat(builds.log(next, 100)).contains("fits");
         } finally {
-            umount(data);
+            FaultParts.unmount(data);
         }
-    }
-
-    private static void mount(Path dir, String size) throws Exception {
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
-                .redirectErrorStream(true).start();
-        assertThat(mount.waitFor()).as(new String(mount.getInputStream().readAllBytes())).isZero();
-    }
-
-    private static void umount(Path dir) throws Exception {
-        new ProcessBuilder("umount", "-l", dir.toString()).redirectErrorStream(true).start().waitFor();
     }
 }
