@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * The admin API on 127.0.0.1:&lt;admin port&gt;. Every request needs {@code Authorization: Bearer <admin_token>}.
  * <ul>
  *   <li>{@code GET /admin/health}: {@code {"status":"ok","pid":..,"listen_port":..}}</li>
- *   <li>{@code GET /admin/state}, {@code PUT /admin/state}: the whole state, fenced</li>
+ *   <li>{@code GET /admin/state}, {@code PUT /admin/state}: the whole state, fenced; a PUT answers once the backends
+ *   it took away have no request in flight (5 s at most), so they can be stopped</li>
  *   <li>{@code GET /admin/samples?version=V&from=ms&to=ms}: the version's samples that completed in [from, to)</li>
  * </ul>
  * Errors are {@code {"error": "<stable_code>", "message": "<for a person>"}}.

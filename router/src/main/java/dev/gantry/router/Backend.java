@@ -1,7 +1,24 @@
 package dev.gantry.router;
 
-/** One backend of a version, parsed from {@code host:port} (an IPv6 address in brackets). */
-record Backend(String host, int port) {
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One backend of a version, parsed from {@code host:port} (an IPv6 address in brackets), with the number of proxied
+ * requests it has in flight. A backend that stays across a state change is the same object in the new table, so its
+ * count goes on; one that leaves can be waited on until it has none.
+ */
+final class Backend {
+    private final String address;
+    private final String host;
+    private final int port;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private Backend(String address, String host, int port) {
+        this.address = address;
+        this.host = host;
+        this.port = port;
+    }
+
     /** The backend, or null when {@code hostPort} is not {@code host:port} with a port from 1 to 65535. */
     static Backend parse(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
@@ -20,6 +37,35 @@ record Backend(String host, int port) {
             }
             port = port * 10 + (c - '0');
         }
-        return port >= 1 && port <= 65535 ? new Backend(host, port) : null;
+        return port >= 1 && port <= 65535 ? new Backend(hostPort, host, port) : null;
+    }
+
+    String address() {
+        return address;
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    void requestStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    void requestEnded() {
+        inFlight.decrementAndGet();
+    }
+
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public String toString() {
+        return address;
     }
 }

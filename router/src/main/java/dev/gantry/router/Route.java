@@ -3,6 +3,7 @@ package dev.gantry.router;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 
@@ -17,10 +18,11 @@ final class Route {
     final ByteBuffer noBackendBody;
     private final AtomicInteger next = new AtomicInteger();
 
-    Route(String version, RouterState.Version state, SampleBuffer samples) {
+    /** @param backend the backend of an address: the previous table's object when it had one */
+    Route(String version, RouterState.Version state, SampleBuffer samples, Function<String, Backend> backend) {
         this.version = version;
         this.weight = state.weight();
-        this.backends = state.backends().stream().map(Backend::parse).toArray(Backend[]::new);
+        this.backends = state.backends().stream().map(backend).toArray(Backend[]::new);
         this.versionHeader = new PreEncodedHttpField(RouterProxyHandler.VERSION_HEADER, version);
         this.samples = samples;
         // version names are [A-Za-z0-9._~-]: nothing to escape

@@ -109,9 +109,10 @@ final class RouterProxyHandler extends ProxyHandler {
             return true;
         }
         Route route = table.get().choose(request.getHeaders());
-        Exchange exchange = new Exchange(request.getBeginNanoTime(), route, response, callback);
+        Backend backend = route == null || route.backends.length == 0 ? null : route.nextBackend();
+        Exchange exchange = new Exchange(request.getBeginNanoTime(), route, backend, response, callback);
         inFlight.incrementAndGet();
-        if (route == null || route.backends.length == 0) {
+        if (backend == null) {
             response.setStatus(HttpStatus.SERVICE_UNAVAILABLE_503);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, MimeTypes.Type.APPLICATION_JSON_UTF_8.asString());
             if (route != null) {
@@ -121,7 +122,8 @@ final class RouterProxyHandler extends ProxyHandler {
             return true;
         }
         response.getHeaders().add(route.versionHeader);
-        CHOSEN.set(route.nextBackend());
+        backend.requestStarted();
+        CHOSEN.set(backend);
         try {
             return super.handle(request, response, exchange);
         } catch (RuntimeException e) {
@@ -152,12 +154,14 @@ final class RouterProxyHandler extends ProxyHandler {
     private final class Exchange implements Callback {
         private final long beginNanos;
         private final Route route;
+        private final Backend backend;
         private final Response response;
         private final Callback delegate;
 
-        Exchange(long beginNanos, Route route, Response response, Callback delegate) {
+        Exchange(long beginNanos, Route route, Backend backend, Response response, Callback delegate) {
             this.beginNanos = beginNanos;
             this.route = route;
+            this.backend = backend;
             this.response = response;
             this.delegate = delegate;
         }
@@ -183,6 +187,9 @@ final class RouterProxyHandler extends ProxyHandler {
         private void record(int status) {
             long latency = System.nanoTime() - beginNanos;
             inFlight.decrementAndGet();
+            if (backend != null) {
+                backend.requestEnded();
+            }
             if (route != null) {
                 route.samples.add(System.currentTimeMillis(), latency, status);
             }

@@ -3,6 +3,7 @@ package dev.gantry.router;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
@@ -30,12 +31,21 @@ final class RoutingTable {
         this.buckets = buckets;
     }
 
-    static RoutingTable of(RouterState state, SampleStore samples) {
+    /**
+     * The table of {@code state}. Backends that {@code previous} (null for the first table) has too are carried over,
+     * in-flight counts and all.
+     */
+    static RoutingTable of(RouterState state, SampleStore samples, RoutingTable previous) {
+        Map<String, Backend> known = previous == null ? Map.of() : previous.backends();
+        Function<String, Backend> backend = address -> {
+            Backend same = known.get(address);
+            return same != null ? same : Backend.parse(address);
+        };
         Map<String, Route> routes = new HashMap<>();
         Route[] buckets = new Route[100];
         int filled = 0;
         for (Map.Entry<String, RouterState.Version> entry : state.versions().entrySet()) {
-            Route route = new Route(entry.getKey(), entry.getValue(), samples.forVersion(entry.getKey()));
+            Route route = new Route(entry.getKey(), entry.getValue(), samples.forVersion(entry.getKey()), backend);
             routes.put(entry.getKey(), route);
             for (int i = 0; i < route.weight && filled < 100; i++) {
                 buckets[filled++] = route;
@@ -108,5 +118,16 @@ final class RoutingTable {
 
     Route route(String version) {
         return routes.get(version);
+    }
+
+    /** Every backend of every version, by address. */
+    Map<String, Backend> backends() {
+        Map<String, Backend> all = new HashMap<>();
+        for (Route route : routes.values()) {
+            for (Backend backend : route.backends) {
+                all.put(backend.address(), backend);
+            }
+        }
+        return all;
     }
 }

@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +118,37 @@ class RouterTest extends RouterFixture {
         assertThat(counts.getOrDefault("v1", 0) + counts.getOrDefault("v2", 0)).isEqualTo(2000);
         // 10 % of 2,000 is 200, with a standard deviation of 13.4: ±60 is 4.5 of them
         assertThat(counts.getOrDefault("v2", 0)).isBetween(140, 260);
+    }
+
+    @Test
+    void aStateChangeAnswersOnlyOnceTheBackendsItRemovedHaveFinishedTheirRequests() throws Exception {
+        setWeights(1, 100, 0);
+        stable.hold = new CountDownLatch(1);
+        stable.arrived = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<HttpResponse<String>> slow = pool.submit(() -> request(Map.of()));
+            assertThat(stable.arrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // v1's only backend leaves: the new state routes the next request at once, the answer waits for v1's
+            Future<HttpResponse<String>> change = pool.submit(() -> put(state(2, "v1", 0, null, "v2", 100, canary.address())));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (json(get("/admin/state")).path("fence").asLong() != 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(countVersions(10, Map.of())).containsExactly(Map.entry("v2", 10));
+            Thread.sleep(200);
+            assertThat(change).isNotDone();
+
+            stable.hold.countDown();
+            assertThat(change.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            HttpResponse<String> finished = slow.get(10, TimeUnit.SECONDS);
+            assertThat(finished.statusCode()).isEqualTo(200);
+            assertThat(finished.body()).isEqualTo("v1");
+        } finally {
+            stable.hold.countDown();
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -15,7 +15,7 @@ class RoutingTableTest {
         for (int i = 0; i < versionWeight.length; i += 2) {
             versions.put((String) versionWeight[i], new RouterState.Version((Integer) versionWeight[i + 1], List.of("127.0.0.1:" + (9000 + i))));
         }
-        return RoutingTable.of(new RouterState(1, versions), new SampleStore(10));
+        return RoutingTable.of(new RouterState(1, versions), new SampleStore(10), null);
     }
 
     @Test
@@ -59,7 +59,7 @@ class RoutingTableTest {
     void roundRobinOverBackends() {
         TreeMap<String, RouterState.Version> versions = new TreeMap<>();
         versions.put("a", new RouterState.Version(100, List.of("127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3")));
-        Route route = RoutingTable.of(new RouterState(1, versions), new SampleStore(10)).route("a");
+        Route route = RoutingTable.of(new RouterState(1, versions), new SampleStore(10), null).route("a");
         Map<Integer, Integer> ports = new HashMap<>();
         for (int i = 0; i < 300; i++) {
             ports.merge(route.nextBackend().port(), 1, Integer::sum);

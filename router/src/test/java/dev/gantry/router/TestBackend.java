@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -20,12 +21,25 @@ final class TestBackend implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     volatile int status = 200;
+    /** While set, each request waits for it (counted down) before answering. */
+    volatile CountDownLatch hold;
+    /** Counted down as each request arrives. */
+    volatile CountDownLatch arrived = new CountDownLatch(0);
 
     TestBackend(String name) throws IOException {
         this.name = name;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            arrived.countDown();
+            CountDownLatch wait = hold;
+            if (wait != null) {
+                try {
+                    wait.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             byte[] body = name.getBytes(StandardCharsets.UTF_8);
             // a backend's own X-Gantry-Version must not reach the client next to the router's
             exchange.getResponseHeaders().add("X-Gantry-Version", "from-backend");

@@ -27,6 +27,8 @@ import java.util.TreeMap;
  */
 public final class RouterClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    /** A state change waits until the backends it removes have no request in flight: up to 5 s more. */
+    private static final Duration PUT_STATE_TIMEOUT = Duration.ofSeconds(15);
     /** Samples can run to millions for a long window; they take longer to send than a state document. */
     private static final Duration SAMPLES_TIMEOUT = Duration.ofSeconds(60);
 
@@ -98,7 +100,8 @@ public final class RouterClient {
 
     /**
      * Replaces the router's whole state in one step. The router keeps the highest fence it was given and refuses a
-     * lower one, as the deployer does: {@link StaleFenceException} then.
+     * lower one, as the deployer does: {@link StaleFenceException} then. Returns once the backends left out have
+     * finished the requests they had (5 s at most), so they may be stopped.
      */
     public void putState(long fence, Map<String, VersionState> versions) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -112,6 +115,7 @@ public final class RouterClient {
         });
         body.put("versions", byName);
         HttpResponse<String> response = send(request("/admin/state")
+                .timeout(PUT_STATE_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8)));
         if (response.statusCode() == 409) {
