@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.pf4j.Extension;
@@ -107,7 +106,7 @@ public final class SandboxBuilder implements Builder {
         }
         Optional<StepCgroup> cgroup = Optional.empty();
         if (host.cgroups().isPresent()) {
-            cgroup = Optional.of(host.cgroups().get().create(Cgroups.STEP_PREFIX + UUID.randomUUID(), step.limits()));
+            cgroup = Optional.of(host.cgroups().get().acquire(step.limits()));
         }
         try {
             SandboxCommand.Launch launch = SandboxCommand.launch(host, step,
@@ -116,7 +115,7 @@ public final class SandboxBuilder implements Builder {
         } finally {
             if (cgroup.isPresent()) {
                 try {
-                    cgroup.get().close();
+                    host.cgroups().get().release(cgroup.get());
                 } catch (IOException e) {
                     log.warn("step '{}': {}", step.name(), e.getMessage());
                 }

@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -354,7 +355,36 @@ class TestSandboxBuilder {
                     .isEqualTo("50000");
         }
         assertThat(result.get(30, TimeUnit.SECONDS).failureReason()).contains("timed out after 5s");
-        assertThat(Path.of("/sys/fs/cgroup/memory" + memory)).as("removed after the step").doesNotExist();
+        assertThat(Files.readString(Path.of("/sys/fs/cgroup/memory" + memory, "cgroup.procs")))
+                .as("nothing left in the group after the step").isBlank();
+    }
+
+    @Test
+    void theNextStepReusesTheEmptiedGroupWithItsOwnLimitsAndNoneOfTheEarlierStepsEvents() throws Exception {
+        assertThat(builder.cgroupVersion()).as("this host kind has writable cgroup v1 controllers").contains(Cgroups.Version.V1);
+        StepResult outOfMemory = builder.run(spec(List.of("sh", "-c", "head -c 600M /dev/zero | tail"), Map.of(),
+                List.of(), GENEROUS, false, new ResourceLimits(100L * 1024 * 1024, 64, 1.0)), new Lines());
+        assertThat(outOfMemory.failureReason()).hasValueSatisfying(reason -> assertThat(reason).contains("out of memory"));
+        Set<Path> groups = stepGroups();
+
+        Lines lines = new Lines();
+        StepResult failed = builder.run(spec(List.of("sh", "-c", "head -c 150M /dev/zero | tail | wc -c; exit 3"), Map.of(),
+                List.of(), GENEROUS, false, new ResourceLimits(400L * 1024 * 1024, 64, 1.0)), lines);
+
+        assertThat(lines.all()).containsExactly("157286400");
+        assertThat(failed.exitCode()).isEqualTo(3);
+        assertThat(failed.failureReason()).as("the earlier step's OOM kill is not this one's").isEmpty();
+        assertThat(stepGroups()).as("no new group was made").isEqualTo(groups);
+    }
+
+    /** The step groups under this process's memory group. */
+    private static Set<Path> stepGroups() throws IOException {
+        String own = Files.readAllLines(Path.of("/proc/self/cgroup")).stream().map(line -> line.split(":", 3))
+                .filter(fields -> fields[1].equals("memory")).findFirst().orElseThrow()[2];
+        try (Stream<Path> children = Files.list(Path.of("/sys/fs/cgroup/memory" + own))) {
+            return children.filter(dir -> dir.getFileName().toString().startsWith(Cgroups.STEP_PREFIX))
+                    .collect(Collectors.toSet());
+        }
     }
 
     @Test

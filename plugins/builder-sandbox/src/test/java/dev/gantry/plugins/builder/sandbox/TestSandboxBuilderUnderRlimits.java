@@ -25,6 +25,10 @@ class TestSandboxBuilderUnderRlimits extends TestSandboxBuilder {
     void theStepsCgroupCarriesItsLimits() {
     }
 
+    @Override
+    void theNextStepReusesTheEmptiedGroupWithItsOwnLimitsAndNoneOfTheEarlierStepsEvents() {
+    }
+
     @Test
     void theStepsLimitsAreItsRlimits() throws Exception {
         Lines lines = new Lines();
