@@ -6,7 +6,6 @@ import dev.gantry.plugin.api.Workspace;
 import dev.gantry.plugin.api.scm.CheckoutRequest;
 import dev.gantry.plugin.api.scm.CheckoutResult;
 import dev.gantry.plugin.api.scm.CommitNotFoundException;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InterruptedIOException;
@@ -55,7 +54,9 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
  * Checks out one commit with JGit, for all three forges. The commit is fetched alone (depth 1, asked for by its
  * SHA) where the server hands out commits that way, as GitHub, GitLab, Gitea and git's own protocol v2 do, so a
  * large repository costs one tree rather than its history. Otherwise, and for an abbreviated SHA, which cannot be
- * asked for, all branches and tags are fetched in full and the SHA is resolved among them.
+ * asked for, all branches and tags are fetched in full and the SHA is resolved among them. From a repository on this
+ * machine (a path or {@code file://} URL) the commit is copied as a depth-1 fetch would leave it, without the fetch
+ * protocol ({@link LocalCopy}).
  *
  * <p>The working tree gets the commit's files with their git modes (executable bit, symbolic links); HEAD is
  * detached at the commit. Submodules are not fetched: their directories stay empty. The repository's
@@ -91,9 +92,15 @@ final class GitCheckout {
         GitAuth auth = GitAuth.select(remote, request.credentials(), tokenLogin);
 
         boolean done = false;
-        try (Connection connection = Connection.open(remote, auth, workspace, deadline);
-                Repository repository = init(directory)) {
-            ObjectId commit = fetch(repository, connection, sha);
+        try (Repository repository = init(directory)) {
+            ObjectId commit;
+            if (remote.kind() == RemoteUrl.Kind.LOCAL) {
+                commit = copyLocal(repository, remote, sha, deadline);
+            } else {
+                try (Connection connection = Connection.open(remote, auth, workspace, deadline)) {
+                    commit = fetch(repository, connection, sha);
+                }
+            }
             CheckoutResult result = checkOut(repository, commit);
             Files.deleteIfExists(directory.resolve(Constants.DOT_GIT).resolve(Constants.FETCH_HEAD));
             done = true;
@@ -103,6 +110,22 @@ final class GitCheckout {
                 // leave the directory empty, as received, so the caller may retry into it
                 emptyDirectory(directory);
             }
+        }
+    }
+
+    /** A repository on this machine: the commit is read from it directly, no fetch. */
+    private static ObjectId copyLocal(Repository repository, RemoteUrl remote, String sha, Deadline deadline)
+            throws IOException {
+        try (Repository source = LocalCopy.open(remote)) {
+            Collection<ObjectId> candidates;
+            try (ObjectReader reader = source.newObjectReader()) {
+                candidates = sha.length() == FULL_SHA_LENGTH
+                        ? List.of(ObjectId.fromString(sha))
+                        : reader.resolve(AbbreviatedObjectId.fromString(sha));
+            }
+            ObjectId commit = commitOf(source, remote, sha, candidates);
+            LocalCopy.copy(source, repository, commit, deadline);
+            return commit;
         }
     }
 
@@ -301,19 +324,9 @@ final class GitCheckout {
             implements AutoCloseable {
         static Connection open(RemoteUrl remote, GitAuth auth, Workspace workspace, Deadline deadline)
                 throws IOException {
-            if (remote.kind() == RemoteUrl.Kind.LOCAL) {
-                File path = localPath(remote);
-                if (!path.exists()) {
-                    throw new IOException("cannot fetch from " + remote.display() + ": no repository at this path");
-                }
-            }
             SshdSessionFactory ssh = auth instanceof GitAuth.SshKey key
                     ? SshSessions.withKey(key.privateKey(), workspace.root().resolve("ssh")) : null;
             return new Connection(remote, auth, ssh, deadline);
-        }
-
-        private static File localPath(RemoteUrl remote) {
-            return new File(remote.uri().getPath());
         }
 
         /** Fetches; a {@link TransportException} comes out as JGit threw it, for the caller to judge. */

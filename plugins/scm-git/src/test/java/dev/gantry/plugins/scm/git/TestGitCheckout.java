@@ -77,6 +77,7 @@ class TestGitCheckout {
         assertThat(Files.isExecutable(tree.resolve("README.md"))).isFalse();
         assertThat(repositories.git(tree, "rev-parse", "HEAD").strip()).isEqualTo(second);
         assertThat(repositories.git(tree, "status", "--porcelain")).as("a clean working tree").isEmpty();
+        repositories.git(tree, "fsck", "--strict", "--no-dangling");
         // fetched alone: a shallow repository without the parent commit
         assertThat(tree.resolve(".git/shallow")).hasContent(second);
         assertThat(repositories.git(tree, "cat-file", "-t", second).strip()).isEqualTo("commit");
