@@ -13,6 +13,7 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,7 +33,6 @@ import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.TransportException;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
-import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -40,7 +40,6 @@ import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.ProgressMonitor;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.RefSpec;
@@ -68,6 +67,22 @@ final class GitCheckout {
     /** Everything a commit could be reachable from that a server advertises to any client, stored as a clone would. */
     private static final List<RefSpec> ALL_BRANCHES_AND_TAGS =
             List.of(new RefSpec("+refs/heads/*:refs/remotes/origin/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+
+    /**
+     * The checkout's git settings: the build sandboxes run on Linux (executable bits and symbolic links work); no
+     * reflog, which would repeat where the objects came from; no background gc racing the clean-up of a failed
+     * checkout.
+     */
+    private static final String REPOSITORY_CONFIG = """
+            [core]
+            \trepositoryformatversion = 0
+            \tfilemode = true
+            \tsymlinks = true
+            \tbare = false
+            \tlogallrefupdates = false
+            [gc]
+            \tauto = 0
+            """;
 
     private final ScmGitConfig config;
     private final Workspace workspace;
@@ -213,25 +228,18 @@ final class GitCheckout {
         }
     }
 
+    /**
+     * A new, empty repository, written as {@code git init} leaves one rather than by JGit's {@code create()}, which
+     * probes the file system (executable bits, symbolic links) for every repository: 1 ms instead of 4–5 here.
+     */
     private static Repository init(Path directory) throws IOException {
-        FileRepository repository = new FileRepository(directory.resolve(Constants.DOT_GIT).toFile());
-        boolean created = false;
-        try {
-            repository.create();
-            StoredConfig settings = repository.getConfig();
-            // no reflog: it would repeat where the objects came from
-            settings.setBoolean(ConfigConstants.CONFIG_CORE_SECTION, null,
-                    ConfigConstants.CONFIG_KEY_LOGALLREFUPDATES, false);
-            // a throwaway checkout: no background gc racing the clean-up of a failed checkout
-            settings.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
-            settings.save();
-            created = true;
-            return repository;
-        } finally {
-            if (!created) {
-                repository.close();
-            }
-        }
+        Path git = directory.resolve(Constants.DOT_GIT);
+        Files.createDirectories(git.resolve("objects").resolve("pack"));
+        Files.createDirectories(git.resolve("refs").resolve("heads"));
+        Files.createDirectories(git.resolve("refs").resolve("tags"));
+        Files.writeString(git.resolve(Constants.HEAD), "ref: refs/heads/main\n", StandardCharsets.US_ASCII);
+        Files.writeString(git.resolve(Constants.CONFIG), REPOSITORY_CONFIG, StandardCharsets.US_ASCII);
+        return new FileRepository(git.toFile());
     }
 
     private static void prepareEmpty(Path directory) throws IOException {
