@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gantry.plugin.api.build.StepSpec.ResourceLimits;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -24,15 +25,23 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The control groups limits are enforced with: a group per running step, a child of the cgroup the server itself runs
  * in (so whatever limits the server is under still apply to its builds), given the step's limits before the sandbox
- * starts. A group whose step is over and whose processes are all gone is kept for a later step (up to
- * {@value #MAX_IDLE}): a sandbox starts about 6 ms sooner in a group that has been used before than in a new one, as
- * the kernel sets up a memory group's first use lazily. Both hierarchies are supported: cgroup v2 when this process's
- * cgroup has the memory and pids controllers available to its children, else cgroup v1 with writable memory and pids
- * controllers (cpu too, when present).
+ * starts. Both hierarchies are supported: cgroup v2 when this process's cgroup has the memory and pids controllers
+ * available to its children, else cgroup v1 with writable memory and pids controllers (cpu too, when present).
+ *
+ * <p>Moving a process into a group waits for an RCU grace period in the kernel (8–10 ms on the machines measured),
+ * while a process started by a task already in the group is born in it at no cost. Under cgroup v1, where a thread
+ * may be in another group than its process, each group therefore has a thread of the server that moved into it once
+ * and starts every sandbox of the group ({@link StepCgroup#start}); under v2 the sandbox's launcher moves itself in.
+ * To pay the move once rather than per step, a group whose step is over and whose processes are all gone is kept,
+ * with its thread, for a later step (up to {@value #MAX_IDLE}).
  */
 final class Cgroups {
     static final String MEMORY = "memory";
@@ -200,6 +209,9 @@ final class Cgroups {
             StepCgroup group = new StepCgroup(version, created, directory(MEMORY, name), directory(PIDS, name),
                     parents.containsKey(CPU) ? Optional.of(directory(CPU, name)) : Optional.empty());
             group.limit(limits);
+            if (version == Version.V1) {
+                group.startSpawner(name);
+            }
             return group;
         } catch (IOException | RuntimeException e) {
             for (Path dir : created) {
@@ -224,6 +236,8 @@ final class Cgroups {
         private final Path memory;
         private final Path pids;
         private final Optional<Path> cpu;
+        /** The thread in this group that starts its sandboxes (cgroup v1), or null: the launcher moves in. */
+        private ExecutorService spawner;
         /** The event counters when the step began: a reused group's counters go on from its earlier steps. */
         private long oomKillsBefore;
         private long processLimitHitsBefore;
@@ -236,14 +250,64 @@ final class Cgroups {
             this.cpu = cpu;
         }
 
+        /** Starts the thread that moves into this group and starts its sandboxes; without it, launchers move in. */
+        private void startSpawner(String name) {
+            ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+                Thread spawning = new Thread(runnable, "sandbox-spawner-" + name);
+                spawning.setDaemon(true);
+                return spawning;
+            });
+            try {
+                thread.submit(() -> {
+                    // the thread's own id, as the kernel knows it: /proc/thread-self is /proc/<pid>/task/<tid>
+                    String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+                    for (Path directory : directories) {
+                        write(directory.resolve("tasks"), tid);
+                    }
+                    return null;
+                }).get();
+                spawner = thread;
+            } catch (ExecutionException | InterruptedException e) {
+                thread.shutdownNow();
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /**
+         * Starts {@code process}, born in this group when it has a spawner thread; else it must move in itself, by
+         * writing its pid to each of {@link #launcherJoins()}.
+         */
+        Process start(ProcessBuilder process) throws IOException {
+            if (spawner == null) {
+                return process.start();
+            }
+            try {
+                return spawner.submit(process::start).get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while starting the sandbox");
+            }
+        }
+
+        /** The {@code cgroup.procs} files a process started by {@link #start} writes its pid to, to join this group. */
+        List<Path> launcherJoins() {
+            return spawner == null ? procsFiles() : List.of();
+        }
+
         private void countFromNow() {
             oomKillsBefore = oomKills();
             processLimitHitsBefore = processLimitHits();
         }
 
         private void limit(ResourceLimits limits) throws IOException {
-            // a few processes are bwrap's own (its monitor outside the sandbox, its init inside): not the step's
-            String maxProcesses = Long.toString((long) limits.maxProcesses() + SandboxCommand.SANDBOX_PROCESSES);
+            // a few processes are bwrap's own (its monitor outside the sandbox, its init inside), and under v1 the
+            // spawner thread counts too: not the step's
+            long notTheSteps = SandboxCommand.SANDBOX_PROCESSES + (version == Version.V1 ? 1 : 0);
+            String maxProcesses = Long.toString(limits.maxProcesses() + notTheSteps);
             String memoryBytes = Long.toString(limits.memoryBytes());
             long quota = Math.max(1000, Math.round(limits.cpus() * CPU_PERIOD_MICROS));
             if (version == Version.V1) {
@@ -312,9 +376,7 @@ final class Cgroups {
                     }
                 }
                 if (!kernelKills) {
-                    long self = ProcessHandle.current().pid();
-                    members.stream().filter(pid -> pid != self)
-                            .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                    members.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
                 }
                 if (System.nanoTime() > deadline) {
                     return false;
@@ -323,10 +385,12 @@ final class Cgroups {
             }
         }
 
+        /** The processes in this group, less this one (whose spawner thread is in it). */
         List<Long> members() {
+            long self = ProcessHandle.current().pid();
             try {
                 return Files.readAllLines(pids.resolve("cgroup.procs")).stream()
-                        .filter(line -> !line.isBlank()).map(Long::parseLong).toList();
+                        .filter(line -> !line.isBlank()).map(Long::parseLong).filter(pid -> pid != self).toList();
             } catch (NoSuchFileException e) {
                 return List.of();
             } catch (IOException e) {
@@ -336,6 +400,7 @@ final class Cgroups {
 
         /** Removes what is left of the group, if anything; for a group found unusable. */
         private void removeQuietly() {
+            stopSpawner();
             for (Path dir : directories) {
                 try {
                     Files.deleteIfExists(dir);
@@ -345,12 +410,26 @@ final class Cgroups {
             }
         }
 
+        /** Ends the spawner thread, which takes it out of the group. */
+        private void stopSpawner() {
+            if (spawner != null) {
+                spawner.shutdownNow();
+                try {
+                    spawner.awaitTermination(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                spawner = null;
+            }
+        }
+
         /** Kills what is left and removes the group; a group that will not empty is left, and that is said. */
         @Override
         public void close() throws IOException {
             if (!killAll(Duration.ofSeconds(2))) {
                 throw new IOException("processes " + members() + " of " + pids + " did not die");
             }
+            stopSpawner();
             IOException failure = null;
             for (Path dir : directories) {
                 // an exiting process may hold the group a moment longer than it is listed in it

@@ -110,7 +110,7 @@ public final class SandboxBuilder implements Builder {
         }
         try {
             SandboxCommand.Launch launch = SandboxCommand.launch(host, step,
-                    cgroup.map(StepCgroup::procsFiles).orElse(List.of()));
+                    cgroup.map(StepCgroup::launcherJoins).orElse(List.of()), cgroup.isEmpty());
             return execute(step, launch, cgroup, sink);
         } finally {
             if (cgroup.isPresent()) {
@@ -126,7 +126,7 @@ public final class SandboxBuilder implements Builder {
     private StepResult execute(StepSpec step, SandboxCommand.Launch launch, Optional<StepCgroup> cgroup, LogSink sink)
             throws IOException {
         long started = System.nanoTime();
-        Process process = start(launch);
+        Process process = start(launch, cgroup);
         AtomicBoolean delivering = new AtomicBoolean(true);
         Thread reader = new Thread(() -> deliver(process.getInputStream(), sink, delivering, step.name()),
                 "sandbox-output-" + step.name());
@@ -281,12 +281,15 @@ public final class SandboxBuilder implements Builder {
         return found;
     }
 
-    /** Starts a sandbox, output and errors on one stream, and hands bwrap its options through its pipe. */
-    private static Process start(SandboxCommand.Launch launch) throws IOException {
+    /**
+     * Starts a sandbox (in its cgroup, if it has one), output and errors on one stream, and hands bwrap its options
+     * through its pipe.
+     */
+    private static Process start(SandboxCommand.Launch launch, Optional<StepCgroup> cgroup) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(launch.commandLine()).redirectErrorStream(true);
         // nothing of the server's environment reaches bwrap, let alone the step (which --clearenv also ensures)
         builder.environment().clear();
-        Process process = builder.start();
+        Process process = cgroup.isPresent() ? cgroup.get().start(builder) : builder.start();
         try (OutputStream options = process.getOutputStream()) {
             options.write(launch.options());
         } catch (IOException e) {
@@ -303,7 +306,7 @@ public final class SandboxBuilder implements Builder {
         }
         StepSpec step = new StepSpec("probe", List.of("true"), probe, Map.of(), List.of(), PROBE_TIMEOUT, false,
                 Optional.empty(), StepSpec.ResourceLimits.DEFAULT);
-        Process process = start(SandboxCommand.launch(host, step, List.of()));
+        Process process = start(SandboxCommand.launch(host, step, List.of(), true), Optional.empty());
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (InputStream in = process.getInputStream()) {
             in.transferTo(output);

@@ -60,16 +60,16 @@ final class SandboxCommand {
 
     /**
      * How to start {@code step}'s sandbox: through the launcher shell, which first joins the cgroups whose
-     * {@code cgroup.procs} files are {@code procsFiles}; with none, the step's memory and process limits are set as
-     * rlimits inside the sandbox instead.
+     * {@code cgroup.procs} files are {@code joins} (none when it is started inside its group already); without a
+     * cgroup ({@code rlimits}), the step's memory and process limits are set as rlimits inside the sandbox instead.
      */
-    static Launch launch(SandboxHost host, StepSpec step, List<Path> procsFiles) {
+    static Launch launch(SandboxHost host, StepSpec step, List<Path> joins, boolean rlimits) {
         requireNonNull(host, "host is null");
         requireNonNull(step, "step is null");
         List<String> commandLine = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCH, "sh"));
-        procsFiles.forEach(file -> commandLine.add(file.toString()));
+        joins.forEach(file -> commandLine.add(file.toString()));
         commandLine.addAll(List.of("--", host.bwrap().toString(), "--args", Integer.toString(OPTIONS_FD), "--"));
-        commandLine.addAll(sandboxed(host, step, procsFiles.isEmpty()));
+        commandLine.addAll(sandboxed(host, step, rlimits));
         return new Launch(commandLine, nulSeparated(options(host, step)));
     }
 

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gantry.plugin.api.build.StepSpec.ResourceLimits;
 import dev.gantry.plugins.builder.sandbox.Cgroups.Membership;
 import dev.gantry.plugins.builder.sandbox.Cgroups.Mount;
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,11 +83,43 @@ class TestCgroups {
             assertThat(group.reachedProcessLimit()).isFalse();
             Path pids = procs.stream().map(Path::getParent).filter(dir -> Files.exists(dir.resolve("pids.max")))
                     .findFirst().orElseThrow();
-            assertThat(Files.readString(pids.resolve("pids.max")).strip()).isEqualTo("9");
+            // 7 for the step, bwrap's two, and under v1 the spawner thread
+            assertThat(Files.readString(pids.resolve("pids.max")).strip())
+                    .isEqualTo(cgroups.version() == Cgroups.Version.V1 ? "10" : "9");
         }
 
         assertThat(procs).allMatch(file -> !Files.exists(file.getParent()));
         assertThat(cgroups.controllers()).contains(Cgroups.MEMORY, Cgroups.PIDS);
         assertThat(Optional.of(cgroups.version())).isPresent();
+    }
+
+    @Test
+    void aProcessTheGroupStartsIsBornInItAndTheServerIsNotCountedAsAMember() throws Exception {
+        Cgroups cgroups = Cgroups.detect().cgroups().orElseThrow();
+        String name = "gantry-test-" + UUID.randomUUID();
+        try (Cgroups.StepCgroup group = cgroups.create(name, ResourceLimits.DEFAULT)) {
+            ProcessBuilder sleep = new ProcessBuilder("/bin/sh", "-c", "cat /proc/self/cgroup; echo end; exec sleep 30");
+            for (Path join : group.launcherJoins()) {
+                sleep.command().set(2, "echo $$ > " + join + "; " + sleep.command().get(2));
+            }
+            Process process = group.start(sleep);
+            try {
+                BufferedReader output = process.inputReader(StandardCharsets.UTF_8);
+                List<String> groups = new ArrayList<>();
+                for (String line = output.readLine(); line != null && !line.equals("end"); line = output.readLine()) {
+                    // the memory and pids hierarchies, or the unified one where they are not on their own
+                    if (cgroups.version() == Cgroups.Version.V1 ? line.matches("\\d+:(memory|pids):.*") : line.startsWith("0::")) {
+                        groups.add(line);
+                    }
+                }
+                assertThat(groups).hasSize(cgroups.version() == Cgroups.Version.V1 ? 2 : 1)
+                        .allMatch(line -> line.endsWith("/" + name));
+                assertThat(group.members()).containsExactly(process.pid());
+            } finally {
+                assertThat(group.killAll(Duration.ofSeconds(5))).isTrue();
+            }
+            assertThat(process.waitFor(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(group.members()).as("this process is not a member, even with a thread in the group").isEmpty();
+        }
     }
 }
