@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -172,7 +173,18 @@ class BuildsIT {
         assertThat(first.status()).isEqualTo(202);
         assertThat(redelivered.status()).isEqualTo(200);
         assertThat(JSON.readTree(redelivered.body()).get("duplicate").asBoolean()).isTrue();
+        assertThat(JSON.readTree(redelivered.body()).get("build_id")).isEqualTo(JSON.readTree(first.body()).get("build_id"));
         assertThat(api.get("/api/builds?repo=guarded", ADMIN).json().get("builds")).hasSize(1);
+
+        // the same delivery four times at once (of another commit, so the commit's own dedupe cannot hide a double)
+        String next = repo.commit("main", "y", Map.of("README", "y\n"));
+        List<CompletableFuture<Api.Reply>> copies = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            copies.add(CompletableFuture.supplyAsync(() -> builds.push("guarded", repo, "main", next, "d-4", SECRET)));
+        }
+        List<Integer> statuses = copies.stream().map(CompletableFuture::join).map(Api.Reply::status).sorted().toList();
+        assertThat(statuses).containsExactly(200, 200, 200, 202);
+        assertThat(api.get("/api/builds?repo=guarded", ADMIN).json().get("builds")).hasSize(2);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.gantry.server.pipeline.When;
 import dev.gantry.server.scm.Repository;
 import dev.gantry.server.scm.RepositoryService;
 import jakarta.inject.Inject;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,6 +58,61 @@ public class BuildService {
         if (repo == null) {
             throw ApiException.missingField("repo");
         }
+        checkCommit(commitSha, branch);
+        Repository repository = repositories.get(repo);
+        Queued queued = database.inSqlTransaction(connection -> enqueue(connection, caller, repository, commitSha, branch,
+                trigger, rerunOf));
+        return new Enqueued(get(queued.buildId()), queued.created());
+    }
+
+    /** The id of a build just queued ({@code created}), or of the one already in flight for the same commit. */
+    record Queued(String buildId, boolean created) {
+    }
+
+    /**
+     * Queues a build as {@link #enqueue(Caller, String, String, String, String, Optional)} does, within the caller's
+     * transaction, so that what else the caller records commits with it.
+     */
+    Queued enqueue(Connection connection, Caller caller, Repository repository, String commitSha, String branch,
+                   String trigger, Optional<String> rerunOf) throws SQLException {
+        checkCommit(commitSha, branch);
+        int priority = new When(config.priorityBranches()).matches(branch) ? 1 : 0;
+        String id = Ids.newId();
+        try (PreparedStatement insert = connection.prepareStatement("""
+                insert into builds (id, repo_id, commit_sha, branch, status, priority, trigger, requested_by, rerun_of, queued_at)
+                values (?, ?, ?, ?, 'queued', ?, ?, ?, ?, now())
+                on conflict (repo_id, commit_sha) where status in ('queued', 'building', 'testing') do nothing
+                returning id""")) {
+            insert.setString(1, id);
+            insert.setString(2, repository.id());
+            insert.setString(3, commitSha);
+            insert.setString(4, branch);
+            insert.setInt(5, priority);
+            insert.setString(6, trigger);
+            insert.setString(7, caller.name());
+            insert.setString(8, rerunOf.orElse(null));
+            try (ResultSet row = insert.executeQuery()) {
+                if (row.next()) {
+                    Notifications.notify(connection, BuildQueue.QUEUE_CHANNEL, id);
+                    return new Queued(id, true);
+                }
+            }
+        }
+        try (PreparedStatement existing = connection.prepareStatement(
+                "select id from builds where repo_id = ? and commit_sha = ? and status in ('queued', 'building', 'testing')")) {
+            existing.setString(1, repository.id());
+            existing.setString(2, commitSha);
+            try (ResultSet row = existing.executeQuery()) {
+                if (row.next()) {
+                    return new Queued(row.getString(1), false);
+                }
+            }
+        }
+        // it finished between the two statements: queue it again
+        throw new ApiException(409, "conflict", "a build of this commit just finished; try again");
+    }
+
+    private static void checkCommit(String commitSha, String branch) {
         if (commitSha == null) {
             throw ApiException.missingField("commit_sha");
         }
@@ -70,44 +126,6 @@ public class BuildService {
         if (!BRANCH.matcher(branch).matches() || branch.contains("..")) {
             throw new ApiException(400, "invalid_field", "not a branch name: " + branch, Map.of("field", "branch"));
         }
-        Repository repository = repositories.get(repo);
-        int priority = new When(config.priorityBranches()).matches(branch) ? 1 : 0;
-        String id = Ids.newId();
-        String buildId = database.inSqlTransaction(connection -> {
-            try (PreparedStatement insert = connection.prepareStatement("""
-                    insert into builds (id, repo_id, commit_sha, branch, status, priority, trigger, requested_by, rerun_of, queued_at)
-                    values (?, ?, ?, ?, 'queued', ?, ?, ?, ?, now())
-                    on conflict (repo_id, commit_sha) where status in ('queued', 'building', 'testing') do nothing
-                    returning id""")) {
-                insert.setString(1, id);
-                insert.setString(2, repository.id());
-                insert.setString(3, commitSha);
-                insert.setString(4, branch);
-                insert.setInt(5, priority);
-                insert.setString(6, trigger);
-                insert.setString(7, caller.name());
-                insert.setString(8, rerunOf.orElse(null));
-                try (ResultSet row = insert.executeQuery()) {
-                    if (row.next()) {
-                        Notifications.notify(connection, BuildQueue.QUEUE_CHANNEL, id);
-                        return id;
-                    }
-                }
-            }
-            try (PreparedStatement existing = connection.prepareStatement(
-                    "select id from builds where repo_id = ? and commit_sha = ? and status in ('queued', 'building', 'testing')")) {
-                existing.setString(1, repository.id());
-                existing.setString(2, commitSha);
-                try (ResultSet row = existing.executeQuery()) {
-                    if (row.next()) {
-                        return row.getString(1);
-                    }
-                }
-            }
-            // it finished between the two statements: queue it again
-            throw new ApiException(409, "conflict", "a build of this commit just finished; try again");
-        });
-        return new Enqueued(get(buildId), buildId.equals(id));
     }
 
     public BuildRepresentation get(String id) {
