@@ -250,7 +250,12 @@ final class Cgroups {
             this.cpu = cpu;
         }
 
-        /** Starts the thread that moves into this group and starts its sandboxes; without it, launchers move in. */
+        /**
+         * Starts the thread that moves into this group and starts its sandboxes; without it, launchers move in. The
+         * thread is no hazard to the server: memory is charged to the group of a process's leading thread, and the
+         * kernel's out-of-memory killer of a group looks only at the processes whose leading thread is in it (a step
+         * at its memory limit loses one of its own processes; the tests show it).
+         */
         private void startSpawner(String name) {
             ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
                 Thread spawning = new Thread(runnable, "sandbox-spawner-" + name);
