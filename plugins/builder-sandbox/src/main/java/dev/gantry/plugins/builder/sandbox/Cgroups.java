@@ -28,7 +28,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The control groups limits are enforced with: a group per running step, a child of the cgroup the server itself runs
@@ -51,6 +54,7 @@ final class Cgroups {
     /** The name every step group starts with. */
     static final String STEP_PREFIX = "gantry-step-";
     private static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
+    private static final Pattern KERNEL_VERSION = Pattern.compile("(\\d+)\\.(\\d+).*");
     /** Empty groups kept for later steps; more steps at once than this make new groups. */
     static final int MAX_IDLE = 8;
 
@@ -188,6 +192,7 @@ final class Cgroups {
      */
     void release(StepCgroup group) throws IOException {
         if (!group.killAll(Duration.ofSeconds(2))) {
+            group.stopSpawner();
             throw new IOException("processes " + group.members() + " of " + group.pids + " did not die");
         }
         if (idle.size() < MAX_IDLE) {
@@ -251,12 +256,16 @@ final class Cgroups {
         }
 
         /**
-         * Starts the thread that moves into this group and starts its sandboxes; without it, launchers move in. The
-         * thread is no hazard to the server: memory is charged to the group of a process's leading thread, and the
-         * kernel's out-of-memory killer of a group looks only at the processes whose leading thread is in it (a step
-         * at its memory limit loses one of its own processes; the tests show it).
+         * Starts the thread that moves into this group and starts its sandboxes; without it, launchers move in. Memory
+         * is charged to the group of a process's leading thread, so the server's stays where it was; and since Linux
+         * 5.3 the out-of-memory killer of a memory group looks only at processes whose leading thread is in it, so a
+         * step at its memory limit loses one of its own processes, never the server (the tests show it). Older
+         * kernels would weigh the server too: there the launcher moves in, at its cost.
          */
         private void startSpawner(String name) {
+            if (!oomKillerSparesOtherThreads(System.getProperty("os.version"))) {
+                return;
+            }
             ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
                 Thread spawning = new Thread(runnable, "sandbox-spawner-" + name);
                 spawning.setDaemon(true);
@@ -264,8 +273,7 @@ final class Cgroups {
             });
             try {
                 thread.submit(() -> {
-                    // the thread's own id, as the kernel knows it: /proc/thread-self is /proc/<pid>/task/<tid>
-                    String tid = Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+                    String tid = threadId();
                     for (Path directory : directories) {
                         write(directory.resolve("tasks"), tid);
                     }
@@ -282,19 +290,53 @@ final class Cgroups {
 
         /**
          * Starts {@code process}, born in this group when it has a spawner thread; else it must move in itself, by
-         * writing its pid to each of {@link #launcherJoins()}.
+         * writing its pid to each of {@link #launcherJoins()}. An interrupt while it starts does not lose it: it is
+         * killed.
          */
         Process start(ProcessBuilder process) throws IOException {
             if (spawner == null) {
                 return process.start();
             }
+            Future<Process> starting = spawner.submit(process::start);
+            // the JDK may make a thread to wait for the process, and a thread is born in its maker's group: after the
+            // sandbox has started, the server's other threads are moved back out of this group
+            spawner.execute(this::moveOutOtherThreads);
+            boolean interrupted = false;
             try {
-                return spawner.submit(process::start).get();
+                while (true) {
+                    try {
+                        Process started = starting.get();
+                        if (interrupted) {
+                            started.destroyForcibly();
+                            throw new InterruptedIOException("interrupted while starting the sandbox");
+                        }
+                        return started;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while starting the sandbox");
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** Moves the server's threads other than the spawner out of this group, back into its parent. */
+        private void moveOutOtherThreads() {
+            try {
+                String self = threadId();
+                for (Path directory : directories) {
+                    for (String tid : Files.readAllLines(directory.resolve("tasks"))) {
+                        if (!tid.isBlank() && !tid.equals(self) && Files.exists(Path.of("/proc/self/task", tid))) {
+                            write(directory.getParent().resolve("tasks"), tid);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // a thread that ended meanwhile; one that stays is moved out after the next start
             }
         }
 
@@ -316,11 +358,21 @@ final class Cgroups {
             String memoryBytes = Long.toString(limits.memoryBytes());
             long quota = Math.max(1000, Math.round(limits.cpus() * CPU_PERIOD_MICROS));
             if (version == Version.V1) {
-                // memory + swap, without which a step could go on past its limit into swap, may never be below the
-                // memory limit: set before it when raised, after it when lowered
-                writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), memoryBytes);
+                // memory + swap (absent without swap accounting), without which a step could go on past its limit into
+                // swap, may never be below the memory limit: set before it when raised, after it when lowered
+                Path memoryAndSwap = memory.resolve("memory.memsw.limit_in_bytes");
+                boolean swapAccounted = Files.exists(memoryAndSwap);
+                if (swapAccounted) {
+                    try {
+                        write(memoryAndSwap, memoryBytes);
+                    } catch (IOException belowTheMemoryLimit) {
+                        // lowered: set again below, after the memory limit
+                    }
+                }
                 write(memory.resolve("memory.limit_in_bytes"), memoryBytes);
-                writeIfPresent(memory.resolve("memory.memsw.limit_in_bytes"), memoryBytes);
+                if (swapAccounted) {
+                    write(memoryAndSwap, memoryBytes);
+                }
                 write(pids.resolve("pids.max"), maxProcesses);
                 if (cpu.isPresent()) {
                     write(cpu.get().resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
@@ -456,6 +508,25 @@ final class Cgroups {
                 throw failure;
             }
         }
+    }
+
+    /** The calling thread's id as the kernel knows it: /proc/thread-self is /proc/&lt;pid&gt;/task/&lt;tid&gt;. */
+    private static String threadId() throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString();
+    }
+
+    /**
+     * Whether the kernel ({@code os.version}, e.g. {@code 6.1.0-18-amd64}) picks a memory group's out-of-memory
+     * victim among its processes only (thread-group leaders), as Linux does since 5.3.
+     */
+    static boolean oomKillerSparesOtherThreads(String kernel) {
+        Matcher version = KERNEL_VERSION.matcher(kernel == null ? "" : kernel);
+        if (!version.matches()) {
+            return false;
+        }
+        int major = Integer.parseInt(version.group(1));
+        int minor = Integer.parseInt(version.group(2));
+        return major > 5 || major == 5 && minor >= 3;
     }
 
     static List<Mount> parseMountInfo(List<String> lines) {

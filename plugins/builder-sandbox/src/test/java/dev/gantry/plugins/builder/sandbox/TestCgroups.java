@@ -93,6 +93,33 @@ class TestCgroups {
         assertThat(Optional.of(cgroups.version())).isPresent();
     }
 
+    /** This process's threads in the group's memory hierarchy, once no more than one is left (5 s at most). */
+    private static List<String> awaitOwnThreadsIn(Cgroups.StepCgroup group) throws Exception {
+        Path tasks = group.procsFiles().stream().filter(file -> file.toString().contains("/memory/")).findFirst()
+                .orElseThrow().resolveSibling("tasks");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            List<String> own = Files.readAllLines(tasks).stream()
+                    .filter(tid -> Files.exists(Path.of("/proc/self/task", tid))).toList();
+            if (own.size() <= 1 || System.nanoTime() > deadline) {
+                return own;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void theSpawnerIsUsedOnlyWhereTheOutOfMemoryKillerLooksAtProcessesNotThreads() {
+        assertThat(Cgroups.oomKillerSparesOtherThreads("6.18.44-fc-v1272")).isTrue();
+        assertThat(Cgroups.oomKillerSparesOtherThreads("5.3.0")).isTrue();
+        assertThat(Cgroups.oomKillerSparesOtherThreads("5.10.0-28-amd64")).isTrue();
+        assertThat(Cgroups.oomKillerSparesOtherThreads("5.2.21")).isFalse();
+        assertThat(Cgroups.oomKillerSparesOtherThreads("4.18.0-553.el8_10.x86_64")).isFalse();
+        assertThat(Cgroups.oomKillerSparesOtherThreads("3.10.0-1160.el7.x86_64")).isFalse();
+        assertThat(Cgroups.oomKillerSparesOtherThreads("")).isFalse();
+        assertThat(Cgroups.oomKillerSparesOtherThreads(null)).isFalse();
+    }
+
     @Test
     void aProcessTheGroupStartsIsBornInItAndTheServerIsNotCountedAsAMember() throws Exception {
         Cgroups cgroups = Cgroups.detect().cgroups().orElseThrow();
@@ -115,6 +142,13 @@ class TestCgroups {
                 assertThat(groups).hasSize(cgroups.version() == Cgroups.Version.V1 ? 2 : 1)
                         .allMatch(line -> line.endsWith("/" + name));
                 assertThat(group.members()).containsExactly(process.pid());
+                if (cgroups.version() == Cgroups.Version.V1) {
+                    // of this process's threads only the spawner stays in the group (a thread the JDK made to wait
+                    // for the process, born in it, is moved out)
+                    assertThat(awaitOwnThreadsIn(group)).singleElement().satisfies(tid ->
+                            assertThat(Files.readString(Path.of("/proc/self/task", tid, "comm")).strip())
+                                    .startsWith("sandbox-spawn"));
+                }
             } finally {
                 assertThat(group.killAll(Duration.ofSeconds(5))).isTrue();
             }

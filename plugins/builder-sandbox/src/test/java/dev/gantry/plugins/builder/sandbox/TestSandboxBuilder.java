@@ -376,6 +376,11 @@ class TestSandboxBuilder {
         assertThat(lines.all()).containsExactly("157286400");
         assertThat(failed.exitCode()).isEqualTo(3);
         assertThat(failed.failureReason()).as("the earlier step's OOM kill is not this one's").isEmpty();
+
+        // and lowered again: the same 150 MiB no longer fit
+        StepResult lowered = builder.run(spec(List.of("sh", "-c", "head -c 150M /dev/zero | tail"), Map.of(),
+                List.of(), GENEROUS, false, new ResourceLimits(100L * 1024 * 1024, 64, 1.0)), new Lines());
+        assertThat(lowered.failureReason()).hasValueSatisfying(reason -> assertThat(reason).contains("out of memory"));
         assertThat(stepGroups()).as("no new group was made").isEqualTo(groups);
     }
 
