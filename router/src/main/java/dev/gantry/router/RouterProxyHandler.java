@@ -108,8 +108,23 @@ final class RouterProxyHandler extends ProxyHandler {
             });
             return true;
         }
-        Route route = table.get().choose(request.getHeaders());
-        Backend backend = route == null || route.backends.length == 0 ? null : route.nextBackend();
+        Route route;
+        Backend backend;
+        while (true) {
+            RoutingTable current = table.get();
+            route = current.choose(request.getHeaders());
+            backend = route == null || route.backends.length == 0 ? null : route.nextBackend();
+            if (backend == null) {
+                break;
+            }
+            // counted before the table is looked at again: a state change that took this backend away either is
+            // seen here (and the request is routed anew) or sees the count and waits for the request
+            backend.requestStarted();
+            if (table.get() == current) {
+                break;
+            }
+            backend.requestEnded();
+        }
         Exchange exchange = new Exchange(request.getBeginNanoTime(), route, backend, response, callback);
         inFlight.incrementAndGet();
         if (backend == null) {
@@ -122,7 +137,6 @@ final class RouterProxyHandler extends ProxyHandler {
             return true;
         }
         response.getHeaders().add(route.versionHeader);
-        backend.requestStarted();
         CHOSEN.set(backend);
         try {
             return super.handle(request, response, exchange);

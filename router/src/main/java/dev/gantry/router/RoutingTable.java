@@ -37,10 +37,10 @@ final class RoutingTable {
      */
     static RoutingTable of(RouterState state, SampleStore samples, RoutingTable previous) {
         Map<String, Backend> known = previous == null ? Map.of() : previous.backends();
-        Function<String, Backend> backend = address -> {
-            Backend same = known.get(address);
-            return same != null ? same : Backend.parse(address);
-        };
+        // one object per address, even one that two versions share, so that every request to it is counted together
+        Map<String, Backend> made = new HashMap<>();
+        Function<String, Backend> backend = address -> made.computeIfAbsent(address,
+                key -> known.containsKey(key) ? known.get(key) : Backend.parse(key));
         Map<String, Route> routes = new HashMap<>();
         Route[] buckets = new Route[100];
         int filled = 0;

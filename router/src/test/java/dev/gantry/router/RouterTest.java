@@ -130,10 +130,16 @@ class RouterTest extends RouterFixture {
             Future<HttpResponse<String>> slow = pool.submit(() -> request(Map.of()));
             assertThat(stable.arrived.await(10, TimeUnit.SECONDS)).isTrue();
 
-            // v1's only backend leaves: the new state routes the next request at once, the answer waits for v1's
-            Future<HttpResponse<String>> change = pool.submit(() -> put(state(2, "v1", 0, null, "v2", 100, canary.address())));
+            // v1 keeps its busy backend, only its weight goes: nothing to wait for
+            long started = System.nanoTime();
+            setWeights(2, 0, 100);
+            assertThat(System.nanoTime() - started).as("a change that removes no backend answers at once")
+                    .isLessThan(TimeUnit.SECONDS.toNanos(2));
+
+            // v1's backend leaves: the next request is routed by the new state at once, the answer waits for v1's
+            Future<HttpResponse<String>> change = pool.submit(() -> put(state(3, "v1", 0, null, "v2", 100, canary.address())));
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (json(get("/admin/state")).path("fence").asLong() != 2 && System.nanoTime() < deadline) {
+            while (json(get("/admin/state")).path("fence").asLong() != 3 && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             assertThat(countVersions(10, Map.of())).containsExactly(Map.entry("v2", 10));
@@ -141,10 +147,35 @@ class RouterTest extends RouterFixture {
             assertThat(change).isNotDone();
 
             stable.hold.countDown();
+            long released = System.nanoTime();
             assertThat(change.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(System.nanoTime() - released).as("answered once the request is done, not at the 5 s bound")
+                    .isLessThan(TimeUnit.SECONDS.toNanos(2));
             HttpResponse<String> finished = slow.get(10, TimeUnit.SECONDS);
             assertThat(finished.statusCode()).isEqualTo(200);
             assertThat(finished.body()).isEqualTo("v1");
+        } finally {
+            stable.hold.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStateChangeWaitsForARequestThatNeverEndsNoLongerThanTheDrainBound() throws Exception {
+        setWeights(1, 100, 0);
+        stable.hold = new CountDownLatch(1);
+        stable.arrived = new CountDownLatch(1);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            pool.submit(() -> request(Map.of()));
+            assertThat(stable.arrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+            long started = System.nanoTime();
+            HttpResponse<String> change = put(state(2, "v1", 0, null, "v2", 100, canary.address()));
+
+            assertThat(change.statusCode()).isEqualTo(200);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                    .isBetween(Router.DRAIN_MILLIS - 100, Router.DRAIN_MILLIS + 3_000);
         } finally {
             stable.hold.countDown();
             pool.shutdownNow();
