@@ -2,6 +2,7 @@ package dev.gantry.plugins.scm.git;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,9 @@ import org.eclipse.jgit.util.FS;
 /**
  * A commit of a repository on this machine, copied into a new repository as a fetch of depth 1 would leave it: the
  * commit, its tree and blobs in one pack, and the commit marked shallow. Read straight from the source's object
- * database, which saves the fetch protocol's negotiation and the re-indexing of what it sends.
+ * database, which saves the fetch protocol's negotiation and the re-indexing of what it sends. Any commit the
+ * database holds can be checked out this way, also one that no branch or tag reaches any more (a fetch would not
+ * offer it); whoever can register a path on the server's machine can read that repository anyway.
  */
 final class LocalCopy {
     private LocalCopy() {
@@ -81,7 +84,9 @@ final class LocalCopy {
         }
         ObjectLoader object = reader.open(id);
         if (object.isLarge()) {
-            inserter.insert(object.getType(), object.getSize(), object.openStream());
+            try (InputStream content = object.openStream()) {
+                inserter.insert(object.getType(), object.getSize(), content);
+            }
         } else {
             inserter.insert(object.getType(), object.getCachedBytes());
         }

@@ -85,6 +85,22 @@ class TestGitCheckout {
     }
 
     @Test
+    void copiesAFileLargerThanJGitKeepsInMemoryWhole() throws IOException {
+        // JGit streams objects over 50 MiB instead of loading them
+        String large = "0123456789abcdef".repeat(52 * 1024 * 1024 / 16);
+        String sha = repositories.write(Map.of("data/large.bin", large)).commit("large", SECOND.plusSeconds(60));
+        repositories.push();
+
+        checkout.checkout(request(repositories.bare().toString(), sha, "large"));
+
+        Path file = temp.resolve("large/data/large.bin");
+        assertThat(Files.size(file)).isEqualTo(large.length());
+        assertThat(Files.readString(file)).isEqualTo(large);
+        repositories.git(temp.resolve("large"), "fsck", "--strict", "--no-dangling");
+        assertThat(repositories.git(temp.resolve("large"), "status", "--porcelain")).isEmpty();
+    }
+
+    @Test
     void checksOutAnOlderCommitAsItWas() throws IOException {
         CheckoutResult result = checkout.checkout(request("file://" + repositories.bare(), first, "older"));
 
