@@ -176,7 +176,8 @@ class BuildsIT {
         assertThat(JSON.readTree(redelivered.body()).get("build_id")).isEqualTo(JSON.readTree(first.body()).get("build_id"));
         assertThat(api.get("/api/builds?repo=guarded", ADMIN).json().get("builds")).hasSize(1);
 
-        // the same delivery four times at once (of another commit, so the commit's own dedupe cannot hide a double)
+        // the same delivery four times at once: one of them queues the build, the others are told it is a duplicate
+        // (the build itself would be queued once anyway, as one commit is built once at a time)
         String next = repo.commit("main", "y", Map.of("README", "y\n"));
         List<CompletableFuture<Api.Reply>> copies = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
