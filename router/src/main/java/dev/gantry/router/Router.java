@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -202,6 +203,19 @@ public final class Router implements AutoCloseable {
         return state.state();
     }
 
+    /** Waits until {@code inFlight} is 0, the deadline passes or the thread is interrupted; true when it is 0. */
+    static boolean awaitZero(IntSupplier inFlight, long deadlineNanos, long pollMillis) {
+        while (inFlight.getAsInt() > 0 && System.nanoTime() - deadlineNanos < 0) {
+            try {
+                Thread.sleep(pollMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return inFlight.getAsInt() == 0;
+    }
+
     /** Stops accepting, waits for in-flight proxied requests ({@value #DRAIN_MILLIS} ms at most), stops. */
     @Override
     public synchronized void close() {
@@ -211,16 +225,7 @@ public final class Router implements AutoCloseable {
         closed = true;
         LOG.info("Router stopping");
         publicConnector.shutdown();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
-        while (proxy.inFlight() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (proxy.inFlight() > 0) {
+        if (!awaitZero(proxy::inFlight, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS), 10)) {
             LOG.warn("Router stopping with {} request(s) still in flight", proxy.inFlight());
         }
         stopQuietly(server);

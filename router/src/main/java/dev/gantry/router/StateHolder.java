@@ -87,15 +87,7 @@ final class StateHolder implements Supplier<RoutingTable> {
     private static void awaitIdle(List<Backend> leaving) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Router.DRAIN_MILLIS);
         for (Backend backend : leaving) {
-            while (backend.inFlight() > 0 && System.nanoTime() - deadline < 0) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            if (backend.inFlight() > 0) {
+            if (!Router.awaitZero(backend::inFlight, deadline, 1)) {
                 LOG.warn("Backend {} left the routing table with {} request(s) still in flight after {} ms", backend,
                         backend.inFlight(), Router.DRAIN_MILLIS);
             }
