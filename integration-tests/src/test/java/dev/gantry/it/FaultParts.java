@@ -26,6 +26,11 @@ final class FaultParts {
     private FaultParts() {
     }
 
+    /** Whether the tests run as root, which mounting, network namespaces and running PostgreSQL as postgres need. */
+    static boolean runningAsRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
     /** Mounts a tmpfs of {@code size} (e.g. "48m") on {@code dir}: a small disk to fill up. Needs root. */
     static void mountTmpfs(Path dir, String size) throws IOException, InterruptedException {
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", dir.toString())
@@ -62,7 +67,7 @@ final class FaultParts {
             // outside the tests' own temporary directories, which only root may enter
             this.home = Files.createTempDirectory("gantry-fault-postgres-");
             this.dataDir = home.resolve("data");
-            if (asRoot()) {
+            if (runningAsRoot()) {
                 UserPrincipalLookupService users = home.getFileSystem().getUserPrincipalLookupService();
                 Files.setOwner(home, users.lookupPrincipalByName("postgres"));
                 Files.getFileAttributeView(home, PosixFileAttributeView.class)
@@ -132,14 +137,10 @@ final class FaultParts {
                     + "apt-get install postgresql (scripts/test does)");
         }
 
-        private static boolean asRoot() {
-            return "root".equals(System.getProperty("user.name"));
-        }
-
         /** Runs one of PostgreSQL's programs (as postgres when the tests run as root); fails with its output. */
         private void run(String program, List<String> arguments) throws IOException {
             List<String> command = new ArrayList<>();
-            if (asRoot()) {
+            if (runningAsRoot()) {
                 command.addAll(List.of("runuser", "-u", "postgres", "--"));
             }
             command.add(bin.resolve(program).toString());

@@ -55,6 +55,8 @@ final class Cgroups {
     static final String STEP_PREFIX = "gantry-step-";
     private static final Duration ABANDONED_AFTER = Duration.ofMinutes(10);
     private static final Pattern KERNEL_VERSION = Pattern.compile("(\\d+)\\.(\\d+).*");
+    /** Whether this kernel lets a server thread sit in a step's group (see {@link StepCgroup#startSpawner}). */
+    private static final boolean SPAWNER_SAFE = oomKillerSparesOtherThreads(System.getProperty("os.version"));
     /** Empty groups kept for later steps; more steps at once than this make new groups. */
     static final int MAX_IDLE = 8;
 
@@ -263,7 +265,7 @@ final class Cgroups {
          * kernels would weigh the server too: there the launcher moves in, at its cost.
          */
         private void startSpawner(String name) {
-            if (!oomKillerSparesOtherThreads(System.getProperty("os.version"))) {
+            if (!SPAWNER_SAFE) {
                 return;
             }
             ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
