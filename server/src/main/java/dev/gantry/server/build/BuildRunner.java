@@ -212,8 +212,6 @@ final class BuildRunner {
     }
 
     private Optional<String> execute(Attempt attempt, Path dir) throws BuildFailure, InterruptedException, MissingLabels {
-        BuildLease lease = attempt.lease;
-        BuildLogWriter log = attempt.log;
         Path workspace;
         try {
             deleteRecursively(dir);
@@ -221,7 +219,24 @@ final class BuildRunner {
         } catch (IOException e) {
             throw new BuildFailure("cannot create the build's workspace under " + config.workDir() + ": " + e.getMessage(), e);
         }
+        try (Builder.Prepared ahead = prepareDefaultBuilder(workspace)) {
+            return build(attempt, workspace);
+        }
+    }
 
+    /** Most pipelines use the default builder: it may get ready for the first step while the commit is checked out. */
+    private Builder.Prepared prepareDefaultBuilder(Path workspace) {
+        try {
+            return builder(PipelineDefinition.SANDBOX).prepare(workspace);
+        } catch (BuildFailure | RuntimeException e) {
+            log.debug("The default builder prepares nothing for {}: {}", workspace, e.toString());
+            return Builder.Prepared.NOTHING;
+        }
+    }
+
+    private Optional<String> build(Attempt attempt, Path workspace) throws BuildFailure, InterruptedException, MissingLabels {
+        BuildLease lease = attempt.lease;
+        BuildLogWriter log = attempt.log;
         attempt.progress.startStage("checkout", "setup");
         attempt.report();
         BuildCoordinator.BuildSource repository = coordinator.source(lease);

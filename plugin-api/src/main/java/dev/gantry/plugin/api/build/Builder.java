@@ -2,6 +2,7 @@ package dev.gantry.plugin.api.build;
 
 import dev.gantry.plugin.api.Experimental;
 import java.io.IOException;
+import java.nio.file.Path;
 import org.pf4j.ExtensionPoint;
 
 /** Runs one build step isolated from the host and, unless the step is a dependency fetch, from the network. */
@@ -20,4 +21,24 @@ public interface Builder extends ExtensionPoint {
      *     missing); the message says what to install or start
      */
     StepResult run(StepSpec step, LogSink log) throws IOException;
+
+    /**
+     * Called as a build begins, before its checkout, with the empty directory its steps will run in: a builder may
+     * start ahead of time what a step there needs, so that the first one starts sooner (the sandbox builder starts a
+     * sandbox that waits for the step's command). Whether it does changes nothing else: {@link #run} behaves the same.
+     * Must return at once; the build closes the result when it ends, which stops whatever no step used. The default
+     * prepares nothing.
+     */
+    default Prepared prepare(Path workspace) {
+        return Prepared.NOTHING;
+    }
+
+    /** What {@link #prepare} started; closing it gives up whatever no step used. */
+    interface Prepared extends AutoCloseable {
+        Prepared NOTHING = () -> {
+        };
+
+        @Override
+        void close();
+    }
 }

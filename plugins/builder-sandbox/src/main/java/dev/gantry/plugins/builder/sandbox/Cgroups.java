@@ -347,7 +347,7 @@ final class Cgroups {
             return spawner == null ? procsFiles() : List.of();
         }
 
-        private void countFromNow() {
+        void countFromNow() {
             oomKillsBefore = oomKills();
             processLimitHitsBefore = processLimitHits();
         }

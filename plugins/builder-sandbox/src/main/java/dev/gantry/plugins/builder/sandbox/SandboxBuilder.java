@@ -26,8 +26,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.pf4j.Extension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +70,24 @@ public final class SandboxBuilder implements Builder {
     private final boolean cgroups;
     private final Object detecting = new Object();
     private volatile SandboxHost host;
+    /** Sandboxes started ahead ({@link #prepare}), by workspace, each waiting for a step there. */
+    private final Map<Path, CompletableFuture<Waiting>> waiting = new ConcurrentHashMap<>();
+    /** Starts and stops the waiting sandboxes, off the builds' threads. */
+    private final ExecutorService preparing = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "sandbox-prepare");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The limits of the latest step: a waiting sandbox is started with them, since /tmp's size is set at start. */
+    private volatile StepSpec.ResourceLimits recentLimits = StepSpec.ResourceLimits.DEFAULT;
+    private final AtomicLong stepsStartedAhead = new AtomicLong();
+
+    /**
+     * A sandbox started ahead for the steps in a workspace (identified by {@code workspaceKey}, its inode, in case
+     * the directory was replaced meanwhile), its shell waiting for a step's script.
+     */
+    private record Waiting(Process process, Optional<StepCgroup> cgroup, StepSpec.ResourceLimits limits, Object workspaceKey) {
+    }
 
     public SandboxBuilder(PluginConfig config, Workspace workspace) {
         this(config, workspace, true);
@@ -96,6 +122,8 @@ public final class SandboxBuilder implements Builder {
         if (!SandboxHost.etcComplete(host.etc())) {
             SandboxHost.writeEtc(host.etc(), host.uid());
         }
+        recentLimits = step.limits();
+        Optional<Waiting> ready = takeWaiting(step);
         if (host.privileged()) {
             giveTo(host.uid(), step.workspace());
             for (StepSpec.Mount mount : step.mounts()) {
@@ -104,29 +132,131 @@ public final class SandboxBuilder implements Builder {
                 }
             }
         }
-        Optional<StepCgroup> cgroup = Optional.empty();
-        if (host.cgroups().isPresent()) {
+        Optional<StepCgroup> cgroup = ready.isPresent() ? ready.get().cgroup() : Optional.empty();
+        if (ready.isEmpty() && host.cgroups().isPresent()) {
             cgroup = Optional.of(host.cgroups().get().acquire(step.limits()));
         }
         try {
-            SandboxCommand.Launch launch = SandboxCommand.launch(host, step,
-                    cgroup.map(StepCgroup::launcherJoins).orElse(List.of()), cgroup.isEmpty());
-            return execute(step, launch, cgroup, sink);
-        } finally {
-            if (cgroup.isPresent()) {
-                try {
-                    host.cgroups().get().release(cgroup.get());
+            Process process;
+            if (ready.isPresent()) {
+                cgroup.ifPresent(StepCgroup::countFromNow);
+                stepsStartedAhead.incrementAndGet();
+                process = ready.get().process();
+                try (OutputStream script = process.getOutputStream()) {
+                    script.write(SandboxCommand.script(step, cgroup.isEmpty()));
                 } catch (IOException e) {
-                    log.warn("step '{}': {}", step.name(), e.getMessage());
+                    // the sandbox ended while it waited: its exit status and output say why
                 }
+            } else {
+                process = start(SandboxCommand.launch(host, step, cgroup.map(StepCgroup::launcherJoins).orElse(List.of()),
+                        cgroup.isEmpty()), cgroup);
             }
+            return execute(step, process, cgroup, sink);
+        } finally {
+            cgroup.ifPresent(group -> release(host, group, step.name()));
         }
     }
 
-    private StepResult execute(StepSpec step, SandboxCommand.Launch launch, Optional<StepCgroup> cgroup, LogSink sink)
-            throws IOException {
+    /**
+     * Starts a sandbox for the steps in {@code workspace} that waits for the first one's command, so that its start
+     * (bwrap's namespaces and mounts, dropping privileges: 10-20 ms) overlaps the checkout instead of following it.
+     * A step that needs what it was not started with (network, mounts, other limits, an environment variable that
+     * is not a shell identifier) gets a sandbox of its own as usual. Without bwrap nothing is started here: the
+     * step then says what to install.
+     */
+    @Override
+    public Prepared prepare(Path workspace) {
+        return prepare(workspace, recentLimits);
+    }
+
+    /** {@link #prepare(Path)} for steps with {@code limits}. */
+    Prepared prepare(Path workspace, StepSpec.ResourceLimits limits) {
+        requireNonNull(workspace, "workspace is null");
+        Path key = workspace.toAbsolutePath().normalize();
+        CompletableFuture<Waiting> starting = CompletableFuture.supplyAsync(() -> startWaiting(key, limits), preparing);
+        CompletableFuture<Waiting> earlier = waiting.put(key, starting);
+        if (earlier != null) {
+            earlier.thenAcceptAsync(this::discard, preparing);
+        }
+        return () -> {
+            if (waiting.remove(key, starting)) {
+                starting.thenAcceptAsync(this::discard, preparing);
+            }
+        };
+    }
+
+    private Waiting startWaiting(Path workspace, StepSpec.ResourceLimits limits) {
+        Optional<StepCgroup> cgroup = Optional.empty();
+        SandboxHost found = null;
+        try {
+            found = host();
+            if (!SandboxHost.etcComplete(found.etc())) {
+                SandboxHost.writeEtc(found.etc(), found.uid());
+            }
+            Object workspaceKey = Files.readAttributes(workspace, BasicFileAttributes.class).fileKey();
+            if (found.cgroups().isPresent()) {
+                cgroup = Optional.of(found.cgroups().get().acquire(limits));
+            }
+            ProcessBuilder builder = new ProcessBuilder(SandboxCommand.waiting(found, workspace, limits,
+                    cgroup.map(StepCgroup::launcherJoins).orElse(List.of()))).redirectErrorStream(true);
+            builder.environment().clear();
+            Process process = cgroup.isPresent() ? cgroup.get().start(builder) : builder.start();
+            return new Waiting(process, cgroup, limits, workspaceKey);
+        } catch (IOException | RuntimeException e) {
+            log.debug("No sandbox started ahead for {}: {}", workspace, e.toString());
+            SandboxHost known = found;
+            cgroup.ifPresent(group -> release(known, group, "waiting"));
+            throw new CompletionException(e);
+        }
+    }
+
+    /** The sandbox started ahead for this step's workspace, if there is one and it can run the step; taken once. */
+    private Optional<Waiting> takeWaiting(StepSpec step) {
+        CompletableFuture<Waiting> starting = waiting.remove(step.workspace().toAbsolutePath().normalize());
+        if (starting == null) {
+            return Optional.empty();
+        }
+        Waiting sandbox;
+        try {
+            sandbox = starting.get(PROBE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            starting.thenAcceptAsync(this::discard, preparing);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            starting.thenAcceptAsync(this::discard, preparing);
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        boolean fits = SandboxCommand.fitsWaiting(step, sandbox.limits()) && sandbox.process().isAlive();
+        try {
+            fits &= sandbox.workspaceKey().equals(Files.readAttributes(step.workspace(), BasicFileAttributes.class).fileKey());
+        } catch (IOException e) {
+            fits = false;
+        }
+        if (!fits) {
+            preparing.execute(() -> discard(sandbox));
+            return Optional.empty();
+        }
+        return Optional.of(sandbox);
+    }
+
+    /** Stops a sandbox that no step used. */
+    private void discard(Waiting sandbox) {
+        kill(sandbox.process(), sandbox.cgroup());
+        awaitExit(sandbox.process());
+        sandbox.cgroup().ifPresent(group -> release(host, group, "waiting"));
+    }
+
+    private static void release(SandboxHost host, StepCgroup group, String step) {
+        try {
+            host.cgroups().orElseThrow().release(group);
+        } catch (IOException e) {
+            log.warn("step '{}': {}", step, e.getMessage());
+        }
+    }
+
+    private StepResult execute(StepSpec step, Process process, Optional<StepCgroup> cgroup, LogSink sink) {
         long started = System.nanoTime();
-        Process process = start(launch, cgroup);
         AtomicBoolean delivering = new AtomicBoolean(true);
         Thread reader = new Thread(() -> deliver(process.getInputStream(), sink, delivering, step.name()),
                 "sandbox-output-" + step.name());
@@ -455,6 +585,11 @@ public final class SandboxBuilder implements Builder {
             return bytes / mib + " MiB";
         }
         return bytes + " bytes";
+    }
+
+    /** How many steps ran in a sandbox started ahead; for tests. */
+    long stepsStartedAhead() {
+        return stepsStartedAhead.get();
     }
 
     /** How limits are enforced on this host; for tests. */

@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import dev.gantry.plugin.api.build.StepSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * How one step runs in a bubblewrap sandbox. Everything the step supplies (command, environment, paths) is passed as
@@ -38,14 +41,11 @@ final class SandboxCommand {
      * {@link #OPTIONS_FD} with the step's standard input /dev/null, then becomes the command after {@code --}. User
      * input is only ever an argument of exec "$@", never part of the script.
      */
-    static final String LAUNCH = "for f; do\n"
-            + "  if [ \"$f\" = -- ]; then break; fi\n"
-            + "  echo $$ > \"$f\" || { echo \"sandbox: cannot join the cgroup $f\" >&2; exit 125; }\n"
-            + "  shift\n"
-            + "done\n"
-            + "shift\n"
-            + "exec " + OPTIONS_FD + "<&0 </dev/null\n"
-            + "exec \"$@\"\n";
+    static final String LAUNCH = joining("exec " + OPTIONS_FD + "<&0 </dev/null\n");
+    /** The launcher of a waiting sandbox: joins the cgroups, then becomes bwrap, standard input passed on. */
+    static final String LAUNCH_WAITING = joining("");
+    /** A shell identifier: the environment variables a waiting sandbox's script can set. */
+    private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /**
      * How a step's sandbox is started: a command line that names nothing of the step's but its command, and bwrap's
@@ -56,6 +56,70 @@ final class SandboxCommand {
     }
 
     private SandboxCommand() {
+    }
+
+    private static String joining(String thenRedirect) {
+        return "for f; do\n"
+                + "  if [ \"$f\" = -- ]; then break; fi\n"
+                + "  echo $$ > \"$f\" || { echo \"sandbox: cannot join the cgroup $f\" >&2; exit 125; }\n"
+                + "  shift\n"
+                + "done\n"
+                + "shift\n"
+                + thenRedirect
+                + "exec \"$@\"\n";
+    }
+
+    /**
+     * How to start a sandbox for steps in {@code workspace} before the step is known: a shell inside it, already the
+     * step's user, waits for {@link #script} on its standard input. bwrap's options are on its command line, since
+     * they hold nothing secret here: the step's environment comes with the script. No network, no mounts besides the
+     * workspace, {@code limits} for its /tmp; a step that needs other gets a sandbox of its own.
+     */
+    static List<String> waiting(SandboxHost host, Path workspace, StepSpec.ResourceLimits limits, List<Path> joins) {
+        requireNonNull(host, "host is null");
+        StepSpec shell = new StepSpec("waiting", List.of("/bin/sh", "-s"), workspace, Map.of(), List.of(),
+                Duration.ofDays(1), false, Optional.empty(), limits);
+        List<String> commandLine = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCH_WAITING, "sh"));
+        joins.forEach(file -> commandLine.add(file.toString()));
+        commandLine.addAll(List.of("--", host.bwrap().toString()));
+        commandLine.addAll(options(host, shell));
+        commandLine.add("--");
+        commandLine.addAll(sandboxed(host, shell, false));
+        return commandLine;
+    }
+
+    /** Whether a waiting sandbox can run {@code step}: one that asks for nothing it was not started with. */
+    static boolean fitsWaiting(StepSpec step, StepSpec.ResourceLimits limits) {
+        return step.mounts().isEmpty() && !step.network() && step.limits().equals(limits)
+                && step.environment().keySet().stream().allMatch(name -> VARIABLE.matcher(name).matches());
+    }
+
+    /**
+     * What a waiting sandbox's shell runs: the step's environment, its rlimits if asked for, then the step's command
+     * in place of the shell, with /dev/null as its standard input. One compound command, which the shell reads whole
+     * before it runs any of it; every value is single-quoted, so none is ever parsed.
+     */
+    static byte[] script(StepSpec step, boolean rlimits) {
+        StringBuilder script = new StringBuilder("{\nexec </dev/null\n");
+        environment(step).forEach((name, value) -> script.append("export ").append(name).append('=')
+                .append(quoted(value)).append('\n'));
+        script.append("exec");
+        List<String> command = new ArrayList<>();
+        if (rlimits) {
+            command.addAll(prlimit(step));
+        }
+        command.addAll(step.command());
+        for (String arg : command) {
+            if (arg.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("an argument of the step's command contains a NUL character");
+            }
+            script.append(' ').append(quoted(arg));
+        }
+        return script.append("\n}\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String quoted(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
     }
 
     /**
@@ -125,11 +189,15 @@ final class SandboxCommand {
             // data, not address space: a JVM reserves a quarter of the machine's memory up front and would not start
             // under an address-space limit of a few GiB; data counts the memory actually written to. Processes are
             // counted per uid: for a root server, across every process of that uid on the host.
-            args.addAll(List.of("/usr/bin/prlimit", "--data=" + step.limits().memoryBytes(),
-                    "--nproc=" + step.limits().maxProcesses(), "--"));
+            args.addAll(prlimit(step));
         }
         args.addAll(step.command());
         return args;
+    }
+
+    private static List<String> prlimit(StepSpec step) {
+        return List.of("/usr/bin/prlimit", "--data=" + step.limits().memoryBytes(),
+                "--nproc=" + step.limits().maxProcesses(), "--");
     }
 
     private static byte[] nulSeparated(List<String> args) {

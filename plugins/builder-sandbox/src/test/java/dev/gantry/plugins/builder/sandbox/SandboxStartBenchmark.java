@@ -1,6 +1,7 @@
 package dev.gantry.plugins.builder.sandbox;
 
 import dev.gantry.plugin.api.PluginConfig;
+import dev.gantry.plugin.api.build.Builder;
 import dev.gantry.plugin.api.build.StepResult;
 import dev.gantry.plugin.api.build.StepSpec;
 import dev.gantry.plugin.api.build.StepSpec.ResourceLimits;
@@ -18,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How long an empty step ({@code true}) takes end to end, with cgroup and with rlimit limits, against a bare bwrap
- * sandbox and against starting {@code /usr/bin/true} without one.
+ * How long an empty step ({@code true}) takes end to end, with cgroup and with rlimit limits, in a sandbox started
+ * ahead (the step's part only), against a bare bwrap sandbox and against starting {@code /usr/bin/true} without one.
  * Prints figures and asserts none; not run by default (the name matches no test pattern):
  * {@code ./mvnw -B -ntp -pl plugins/builder-sandbox test -Dtest=SandboxStartBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
  */
@@ -45,6 +46,11 @@ class SandboxStartBenchmark {
             measure(took, counted, "empty step, " + withCgroups.cgroupVersion().map(v -> "cgroup " + v)
                     .orElse("rlimits"), () -> check(withCgroups.run(step, line -> { })));
             measure(took, counted, "empty step, rlimits", () -> check(withRlimits.run(step, line -> { })));
+            // a build's first step: its sandbox was started while the commit was checked out (given 100 ms here)
+            try (Builder.Prepared ahead = withCgroups.prepare(workspace, ResourceLimits.DEFAULT)) {
+                Thread.sleep(100);
+                measure(took, counted, "empty step, started ahead", () -> check(withCgroups.run(step, line -> { })));
+            }
             measure(took, counted, "bwrap --unshare-all, /usr only", () -> exec(minimal));
             measure(took, counted, "/usr/bin/true, no sandbox", () -> exec(List.of("/usr/bin/true")));
         }

@@ -33,7 +33,7 @@ class TestSandboxBuilderUnderRlimits extends TestSandboxBuilder {
     void theStepsLimitsAreItsRlimits() throws Exception {
         Lines lines = new Lines();
 
-        StepResult result = builder.run(new StepSpec("limits", List.of("sh", "-c", "grep -E 'data|processes' /proc/self/limits"),
+        StepResult result = run(new StepSpec("limits", List.of("sh", "-c", "grep -E 'data|processes' /proc/self/limits"),
                 workspace, Map.of(), List.of(), Duration.ofMinutes(1), false, Optional.empty(),
                 new ResourceLimits(100L * 1024 * 1024, 20, 1.0)), lines);
 
