@@ -130,13 +130,15 @@ public class ServerBuildCoordinator implements BuildCoordinator {
     public PipelineAccepted pipelineRead(BuildLease lease, String pipelineJson, List<String> secretNames,
                                          boolean cancelSuperseded) throws BuildFailure {
         queue.recordPipeline(lease, pipelineJson);
-        Repository repository = repositories.get(lease.repoId());
         Map<String, String> values = new LinkedHashMap<>();
-        for (String name : secretNames) {
-            String value = secrets.reveal(repository.secretScope(), name).orElseThrow(() -> new BuildFailure(
-                    "pipeline.yaml asks for the secret '" + name + "', which is not set for " + repository.secretScope()
-                            + " (an admin sets it with PUT /api/secrets)"));
-            values.put(name, value);
+        if (!secretNames.isEmpty()) {
+            Repository repository = repositories.get(lease.repoId());
+            for (String name : secretNames) {
+                String value = secrets.reveal(repository.secretScope(), name).orElseThrow(() -> new BuildFailure(
+                        "pipeline.yaml asks for the secret '" + name + "', which is not set for " + repository.secretScope()
+                                + " (an admin sets it with PUT /api/secrets)"));
+                values.put(name, value);
+            }
         }
         List<String> cancelled = cancelSuperseded
                 ? builds.cancelSuperseded(lease.repoId(), lease.branch(), lease.buildId()) : List.of();

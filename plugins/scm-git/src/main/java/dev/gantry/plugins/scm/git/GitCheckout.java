@@ -38,7 +38,6 @@ import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.ProgressMonitor;
-import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -201,24 +200,17 @@ final class GitCheckout {
             DirCacheCheckout checkout = new DirCacheCheckout(repository, index, commit.getTree());
             checkout.setFailOnConflict(true);
             checkout.checkout();
-            createSubmoduleDirectories(repository);
-
-            RefUpdate head = repository.updateRef(Constants.HEAD, true);
-            head.setNewObjectId(commit);
-            head.disableRefLog();
-            RefUpdate.Result updated = head.forceUpdate();
-            if (updated != RefUpdate.Result.NEW && updated != RefUpdate.Result.FORCED
-                    && updated != RefUpdate.Result.NO_CHANGE) {
-                throw new IOException("cannot point HEAD of " + repository.getWorkTree() + " at " + commit.name()
-                        + ": " + updated);
-            }
+            createSubmoduleDirectories(repository, index);
+            // a new repository's HEAD, detached at the commit, as git checkout leaves it (JGit's ref update machinery,
+            // lock file and all, costs a millisecond more for a file nobody else can be writing)
+            Files.writeString(repository.getDirectory().toPath().resolve(Constants.HEAD), commit.name() + "\n",
+                    StandardCharsets.US_ASCII);
             return new CheckoutResult(commit.name(), commit.getCommitterIdent().getWhenAsInstant());
         }
     }
 
     /** As git leaves a submodule it does not fetch: an empty directory where its files would be. */
-    private static void createSubmoduleDirectories(Repository repository) throws IOException {
-        DirCache index = repository.readDirCache();
+    private static void createSubmoduleDirectories(Repository repository, DirCache index) throws IOException {
         Path workTree = repository.getWorkTree().toPath();
         for (int i = 0; i < index.getEntryCount(); i++) {
             DirCacheEntry entry = index.getEntry(i);
