@@ -62,6 +62,7 @@ public final class BuildAgent implements AutoCloseable {
     }
 
     public synchronized void start() {
+        runner.start();
         dispatcher = new Thread(this::dispatch, "build-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
@@ -164,5 +165,6 @@ public final class BuildAgent implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        runner.close();
     }
 }

@@ -57,6 +57,7 @@ public class BuildPushHandler implements PushHandler {
             }
             return new Delivery(false, Optional.of(buildId));
         });
+        delivery.buildId().filter(built -> !delivery.duplicate()).ifPresent(builds::announceQueued);
         if (delivery.duplicate()) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("duplicate", true);

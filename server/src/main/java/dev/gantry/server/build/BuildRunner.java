@@ -42,11 +42,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -60,6 +62,8 @@ import org.slf4j.LoggerFactory;
 final class BuildRunner {
     private static final Logger log = LoggerFactory.getLogger(BuildRunner.class);
     static final String DEPENDENCIES_MOUNT = "/deps";
+    /** The name of a workspace's directory made ahead ({@link #prepareNextWorkspace}), before a build is known. */
+    static final String READY_PREFIX = "ready-";
     /** How long a build waits for an artifact store that cannot be reached before it fails. */
     static final Duration STORE_WAIT = Duration.ofMinutes(2);
 
@@ -70,6 +74,9 @@ final class BuildRunner {
     private final Supplier<Set<String>> labels;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Semaphore> builderSlots = new ConcurrentHashMap<>();
+    /** The next build's workspace, made ahead; taken by a build as it begins. */
+    private final AtomicReference<ReadyWorkspace> ready = new AtomicReference<>();
+    private volatile boolean closed;
     /** Writes the attempts' progress (a thread while one is being written; idle threads end after a minute). */
     private final ExecutorService progressWriter = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "build-progress");
@@ -86,6 +93,14 @@ final class BuildRunner {
         this.config = config;
         this.labels = labels;
         this.scheduler = scheduler;
+    }
+
+    /** A workspace made before a build needed it, and what the default builder prepared there. */
+    private record ReadyWorkspace(Path dir, Builder.Prepared prepared) {
+        void discard() {
+            prepared.close();
+            deleteRecursively(dir);
+        }
     }
 
     /** The state one attempt carries through its stages. */
@@ -165,6 +180,14 @@ final class BuildRunner {
     }
 
     void run(BuildLease lease, CancelFlag cancel) {
+        try {
+            runAttempt(lease, cancel);
+        } finally {
+            prepareNextWorkspace();
+        }
+    }
+
+    private void runAttempt(BuildLease lease, CancelFlag cancel) {
         Attempt attempt = new Attempt(lease, cancel);
         Path dir = config.workDir().resolve(lease.buildId() + "-" + lease.attempt());
         long started = System.nanoTime();
@@ -212,19 +235,80 @@ final class BuildRunner {
     }
 
     private Optional<String> execute(Attempt attempt, Path dir) throws BuildFailure, InterruptedException, MissingLabels {
-        Path workspace;
-        try {
-            deleteRecursively(dir);
-            workspace = Files.createDirectories(dir.resolve("workspace"));
-        } catch (IOException e) {
-            throw new BuildFailure("cannot create the build's workspace under " + config.workDir() + ": " + e.getMessage(), e);
+        Path workspace = dir.resolve("workspace");
+        Optional<Builder.Prepared> ready = takeReadyWorkspace(dir);
+        if (ready.isEmpty()) {
+            try {
+                deleteRecursively(dir);
+                Files.createDirectories(workspace);
+            } catch (IOException e) {
+                throw new BuildFailure("cannot create the build's workspace under " + config.workDir() + ": " + e.getMessage(), e);
+            }
         }
-        try (Builder.Prepared ahead = prepareDefaultBuilder(workspace)) {
+        try (Builder.Prepared ahead = ready.orElseGet(() -> prepareDefaultBuilder(workspace))) {
             return build(attempt, workspace);
         }
     }
 
-    /** Most pipelines use the default builder: it may get ready for the first step while the commit is checked out. */
+    /**
+     * Makes the next build's workspace, unless one is ready, and lets the default builder prepare for its first step
+     * there; called when the agent starts and after each build, so that the preparation is done before a build needs
+     * it instead of competing with its checkout.
+     */
+    void prepareNextWorkspace() {
+        if (closed || ready.get() != null) {
+            return;
+        }
+        Path dir = config.workDir().resolve(READY_PREFIX + UUID.randomUUID());
+        try {
+            Path workspace = Files.createDirectories(dir.resolve("workspace"));
+            ReadyWorkspace next = new ReadyWorkspace(dir, prepareDefaultBuilder(workspace));
+            if (!ready.compareAndSet(null, next) || (closed && ready.compareAndSet(next, null))) {
+                next.discard();
+            }
+        } catch (IOException e) {
+            log.debug("No workspace made ahead under {}: {}", config.workDir(), e.toString());
+            deleteRecursively(dir);
+        }
+    }
+
+    /** Moves the workspace made ahead, if there is one, to {@code dir}; its preparation then belongs to the build. */
+    private Optional<Builder.Prepared> takeReadyWorkspace(Path dir) {
+        ReadyWorkspace next = ready.getAndSet(null);
+        if (next == null) {
+            return Optional.empty();
+        }
+        try {
+            deleteRecursively(dir);
+            Files.move(next.dir(), dir, StandardCopyOption.ATOMIC_MOVE);
+            return Optional.of(next.prepared());
+        } catch (IOException e) {
+            log.debug("The workspace made ahead cannot be moved to {}: {}", dir, e.toString());
+            next.discard();
+            return Optional.empty();
+        }
+    }
+
+    /** Removes workspaces made ahead that a stopped process left behind, then makes the next one. */
+    void start() {
+        try (Stream<Path> entries = Files.isDirectory(config.workDir()) ? Files.list(config.workDir()) : Stream.empty()) {
+            entries.filter(entry -> entry.getFileName().toString().startsWith(READY_PREFIX)).forEach(BuildRunner::deleteRecursively);
+        } catch (IOException e) {
+            log.debug("Could not look for workspaces left behind in {}: {}", config.workDir(), e.toString());
+        }
+        prepareNextWorkspace();
+    }
+
+    /** Gives up the workspace made ahead: the agent stops. */
+    void close() {
+        closed = true;
+        ReadyWorkspace next = ready.getAndSet(null);
+        if (next != null) {
+            next.discard();
+        }
+    }
+
+    /** Most pipelines use the default builder: it may get ready for the first step before the commit is checked out. */
     private Builder.Prepared prepareDefaultBuilder(Path workspace) {
         try {
             return builder(PipelineDefinition.SANDBOX).prepare(workspace);

@@ -41,10 +41,12 @@ public class BuildService {
     private final Database database;
     private final RepositoryService repositories;
     private final BuildConfig config;
+    private final Notifications notifications;
 
     @Inject
-    public BuildService(Database database, RepositoryService repositories, BuildConfig config) {
+    public BuildService(Database database, RepositoryService repositories, BuildConfig config, Notifications notifications) {
         this.database = database;
+        this.notifications = notifications;
         this.repositories = repositories;
         this.config = config;
     }
@@ -62,7 +64,18 @@ public class BuildService {
         Repository repository = repositories.get(repo);
         Queued queued = database.inSqlTransaction(connection -> enqueue(connection, caller, repository, commitSha, branch,
                 trigger, rerunOf));
+        if (queued.created()) {
+            announceQueued(queued.buildId());
+        }
         return new Enqueued(get(queued.buildId()), queued.created());
+    }
+
+    /**
+     * Wakes this replica's agent for a build just queued and committed, without waiting for the queue's notification
+     * to come back from PostgreSQL (other replicas and remote agents hear that one).
+     */
+    void announceQueued(String buildId) {
+        notifications.announceHere(BuildQueue.QUEUE_CHANNEL, buildId);
     }
 
     /** The id of a build just queued ({@code created}), or of the one already in flight for the same commit. */

@@ -25,10 +25,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Notifications implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Notifications.class);
+    private static final int MAX_ANNOUNCED = 10_000;
     private static final Pattern CHANNEL = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final Database database;
     private final Map<String, List<Consumer<String>>> subscribers = new ConcurrentHashMap<>();
+    /** Announced here already ({@link #announceHere}): their notification from PostgreSQL is not delivered again. */
+    private final Set<String> announcedHere = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private Thread thread;
 
@@ -91,6 +94,9 @@ public final class Notifications implements AutoCloseable {
                         continue;
                     }
                     for (PGNotification notification : notifications) {
+                        if (announcedHere.remove(notification.getName() + "\0" + notification.getParameter())) {
+                            continue;
+                        }
                         for (Consumer<String> subscriber : subscribers.getOrDefault(notification.getName(), List.of())) {
                             deliver(subscriber, notification.getParameter());
                         }
@@ -120,6 +126,19 @@ public final class Notifications implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Hands {@code payload} to this replica's subscribers of {@code channel} at once: for work committed here that
+     * also notified through PostgreSQL, whose notification reaches this replica a round trip later and is then not
+     * delivered again.
+     */
+    public void announceHere(String channel, String payload) {
+        if (announcedHere.size() >= MAX_ANNOUNCED) {
+            announcedHere.clear(); // their notifications were lost (the feed reconnected): at worst a second delivery
+        }
+        announcedHere.add(channel + "\0" + payload);
+        subscribers.getOrDefault(channel, List.of()).forEach(subscriber -> deliver(subscriber, payload));
     }
 
     private static void deliver(Consumer<String> subscriber, String payload) {

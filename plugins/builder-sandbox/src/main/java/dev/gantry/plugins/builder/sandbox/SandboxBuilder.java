@@ -70,8 +70,12 @@ public final class SandboxBuilder implements Builder {
     private final boolean cgroups;
     private final Object detecting = new Object();
     private volatile SandboxHost host;
-    /** Sandboxes started ahead ({@link #prepare}), by workspace, each waiting for a step there. */
-    private final Map<Path, CompletableFuture<Waiting>> waiting = new ConcurrentHashMap<>();
+    /**
+     * Sandboxes started ahead ({@link #prepare}), each waiting for a step in its workspace, by the workspace's file
+     * key (device and inode): the directory may be moved before its build begins, and while a sandbox binds it, its
+     * inode cannot be freed and reused by another directory.
+     */
+    private final Map<Object, CompletableFuture<Waiting>> waiting = new ConcurrentHashMap<>();
     /** Starts and stops the waiting sandboxes, off the builds' threads. */
     private final ExecutorService preparing = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "sandbox-prepare");
@@ -82,11 +86,8 @@ public final class SandboxBuilder implements Builder {
     private volatile StepSpec.ResourceLimits recentLimits = StepSpec.ResourceLimits.DEFAULT;
     private final AtomicLong stepsStartedAhead = new AtomicLong();
 
-    /**
-     * A sandbox started ahead for the steps in a workspace (identified by {@code workspaceKey}, its inode, in case
-     * the directory was replaced meanwhile), its shell waiting for a step's script.
-     */
-    private record Waiting(Process process, Optional<StepCgroup> cgroup, StepSpec.ResourceLimits limits, Object workspaceKey) {
+    /** A sandbox started ahead for the steps in a workspace, its shell waiting for a step's script. */
+    private record Waiting(Process process, Optional<StepCgroup> cgroup, StepSpec.ResourceLimits limits) {
     }
 
     public SandboxBuilder(PluginConfig config, Workspace workspace) {
@@ -159,7 +160,7 @@ public final class SandboxBuilder implements Builder {
 
     /**
      * Starts a sandbox for the steps in {@code workspace} that waits for the first one's command, so that its start
-     * (bwrap's namespaces and mounts, dropping privileges: 10-20 ms) overlaps the checkout instead of following it.
+     * (bwrap's namespaces and mounts, dropping privileges: 10-20 ms) is not on the way from the checkout to the step.
      * A step that needs what it was not started with (network, mounts, other limits, an environment variable that
      * is not a shell identifier) gets a sandbox of its own as usual. Without bwrap nothing is started here: the
      * step then says what to install.
@@ -172,8 +173,17 @@ public final class SandboxBuilder implements Builder {
     /** {@link #prepare(Path)} for steps with {@code limits}. */
     Prepared prepare(Path workspace, StepSpec.ResourceLimits limits) {
         requireNonNull(workspace, "workspace is null");
-        Path key = workspace.toAbsolutePath().normalize();
-        CompletableFuture<Waiting> starting = CompletableFuture.supplyAsync(() -> startWaiting(key, limits), preparing);
+        Object key;
+        try {
+            key = fileKey(workspace);
+        } catch (IOException e) {
+            return Prepared.NOTHING; // the step will say what is wrong with its workspace
+        }
+        if (key == null) {
+            return Prepared.NOTHING; // a file system without inodes: nothing identifies the directory once moved
+        }
+        Path bound = workspace.toAbsolutePath().normalize();
+        CompletableFuture<Waiting> starting = CompletableFuture.supplyAsync(() -> startWaiting(bound, limits), preparing);
         CompletableFuture<Waiting> earlier = waiting.put(key, starting);
         if (earlier != null) {
             earlier.thenAcceptAsync(this::discard, preparing);
@@ -193,7 +203,6 @@ public final class SandboxBuilder implements Builder {
             if (!SandboxHost.etcComplete(found.etc())) {
                 SandboxHost.writeEtc(found.etc(), found.uid());
             }
-            Object workspaceKey = Files.readAttributes(workspace, BasicFileAttributes.class).fileKey();
             if (found.cgroups().isPresent()) {
                 cgroup = Optional.of(found.cgroups().get().acquire(limits));
             }
@@ -201,7 +210,7 @@ public final class SandboxBuilder implements Builder {
                     cgroup.map(StepCgroup::launcherJoins).orElse(List.of()))).redirectErrorStream(true);
             builder.environment().clear();
             Process process = cgroup.isPresent() ? cgroup.get().start(builder) : builder.start();
-            return new Waiting(process, cgroup, limits, workspaceKey);
+            return new Waiting(process, cgroup, limits);
         } catch (IOException | RuntimeException e) {
             log.debug("No sandbox started ahead for {}: {}", workspace, e.toString());
             SandboxHost known = found;
@@ -212,7 +221,12 @@ public final class SandboxBuilder implements Builder {
 
     /** The sandbox started ahead for this step's workspace, if there is one and it can run the step; taken once. */
     private Optional<Waiting> takeWaiting(StepSpec step) {
-        CompletableFuture<Waiting> starting = waiting.remove(step.workspace().toAbsolutePath().normalize());
+        CompletableFuture<Waiting> starting;
+        try {
+            starting = waiting.remove(fileKey(step.workspace()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
         if (starting == null) {
             return Optional.empty();
         }
@@ -227,17 +241,15 @@ public final class SandboxBuilder implements Builder {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-        boolean fits = SandboxCommand.fitsWaiting(step, sandbox.limits()) && sandbox.process().isAlive();
-        try {
-            fits &= sandbox.workspaceKey().equals(Files.readAttributes(step.workspace(), BasicFileAttributes.class).fileKey());
-        } catch (IOException e) {
-            fits = false;
-        }
-        if (!fits) {
+        if (!SandboxCommand.fitsWaiting(step, sandbox.limits()) || !sandbox.process().isAlive()) {
             preparing.execute(() -> discard(sandbox));
             return Optional.empty();
         }
         return Optional.of(sandbox);
+    }
+
+    private static Object fileKey(Path directory) throws IOException {
+        return Files.readAttributes(directory, BasicFileAttributes.class).fileKey();
     }
 
     /** Stops a sandbox that no step used. */
