@@ -210,6 +210,7 @@ public final class SandboxBuilder implements Builder {
                     cgroup.map(StepCgroup::launcherJoins).orElse(List.of()))).redirectErrorStream(true);
             builder.environment().clear();
             Process process = cgroup.isPresent() ? cgroup.get().start(builder) : builder.start();
+            awaitReady(process);
             return new Waiting(process, cgroup, limits);
         } catch (IOException | RuntimeException e) {
             log.debug("No sandbox started ahead for {}: {}", workspace, e.toString());
@@ -246,6 +247,26 @@ public final class SandboxBuilder implements Builder {
             return Optional.empty();
         }
         return Optional.of(sandbox);
+    }
+
+    /**
+     * Waits for a waiting sandbox's first line, which says it is set up; reads nothing after it, which is the step's
+     * output. A sandbox that could not be set up (its workspace was moved before bwrap bound it, say) is stopped.
+     */
+    private static void awaitReady(Process process) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        InputStream output = process.getInputStream();
+        for (int next = output.read(); next != '\n'; next = output.read()) {
+            if (next == -1 || line.size() > 4096) {
+                process.destroyForcibly();
+                throw new IOException("the sandbox could not be set up: " + line.toString(StandardCharsets.UTF_8).strip());
+            }
+            line.write(next);
+        }
+        if (!line.toString(StandardCharsets.UTF_8).equals(SandboxCommand.READY)) {
+            process.destroyForcibly();
+            throw new IOException("the sandbox could not be set up: " + line.toString(StandardCharsets.UTF_8).strip());
+        }
     }
 
     private static Object fileKey(Path directory) throws IOException {
@@ -597,6 +618,12 @@ public final class SandboxBuilder implements Builder {
             return bytes / mib + " MiB";
         }
         return bytes + " bytes";
+    }
+
+    /** Whether a sandbox started ahead for {@code workspace} is set up and waits for a step; for tests. */
+    boolean readyFor(Path workspace) throws IOException {
+        CompletableFuture<Waiting> starting = waiting.get(fileKey(workspace));
+        return starting != null && starting.isDone() && !starting.isCompletedExceptionally();
     }
 
     /** How many steps ran in a sandbox started ahead; for tests. */

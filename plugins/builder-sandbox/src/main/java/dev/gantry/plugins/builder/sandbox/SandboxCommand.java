@@ -44,6 +44,8 @@ final class SandboxCommand {
     static final String LAUNCH = joining("exec " + OPTIONS_FD + "<&0 </dev/null\n");
     /** The launcher of a waiting sandbox: joins the cgroups, then becomes bwrap, standard input passed on. */
     static final String LAUNCH_WAITING = joining("");
+    /** What a waiting sandbox prints once it is set up, before it reads its script. */
+    static final String READY = "gantry-sandbox-ready";
     /** A shell identifier: the environment variables a waiting sandbox's script can set. */
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -71,14 +73,15 @@ final class SandboxCommand {
 
     /**
      * How to start a sandbox for steps in {@code workspace} before the step is known: a shell inside it, already the
-     * step's user, waits for {@link #script} on its standard input. bwrap's options are on its command line, since
+     * step's user, prints {@link #READY} and waits for {@link #script} on its standard input. bwrap's options are on its command line, since
      * they hold nothing secret here: the step's environment comes with the script. No network, no mounts besides the
      * workspace, {@code limits} for its /tmp; a step that needs other gets a sandbox of its own.
      */
     static List<String> waiting(SandboxHost host, Path workspace, StepSpec.ResourceLimits limits, List<Path> joins) {
         requireNonNull(host, "host is null");
-        StepSpec shell = new StepSpec("waiting", List.of("/bin/sh", "-s"), workspace, Map.of(), List.of(),
-                Duration.ofDays(1), false, Optional.empty(), limits);
+        // the first line says the sandbox is set up (workspace bound: the directory may be moved from now on)
+        StepSpec shell = new StepSpec("waiting", List.of("/bin/sh", "-c", "echo " + READY + " && exec /bin/sh -s"),
+                workspace, Map.of(), List.of(), Duration.ofDays(1), false, Optional.empty(), limits);
         List<String> commandLine = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCH_WAITING, "sh"));
         joins.forEach(file -> commandLine.add(file.toString()));
         commandLine.addAll(List.of("--", host.bwrap().toString()));

@@ -77,7 +77,7 @@ class TestSandboxBuilderStartedAhead extends TestSandboxBuilder {
     void aWorkspaceReplacedAfterThePreparationGetsASandboxOfItsOwn() throws Exception {
         Path replaced = Files.createDirectory(workspace.resolve("replaced"));
         try (Builder.Prepared ahead = builder.prepare(replaced, ResourceLimits.DEFAULT)) {
-            assertThat(awaitWaiting(replaced)).isTrue();
+            assertThat(awaitReady(replaced)).isTrue();
             Files.delete(replaced);
             Files.createDirectory(replaced);
             Files.writeString(replaced.resolve("new.txt"), "the new directory");
@@ -88,6 +88,44 @@ class TestSandboxBuilderStartedAhead extends TestSandboxBuilder {
 
             assertThat(result.exitCode()).isZero();
             assertThat(lines.all()).containsExactly("the new directory");
+        }
+    }
+
+    @Test
+    void aWorkspaceMovedAfterItsSandboxWasSetUpKeepsIt() throws Exception {
+        Path made = Files.createDirectory(workspace.resolve("made-ahead"));
+        Path moved = workspace.resolve("moved");
+        try (Builder.Prepared ahead = builder.prepare(made, ResourceLimits.DEFAULT)) {
+            assertThat(awaitReady(made)).isTrue();
+            Files.move(made, moved);
+            Files.writeString(moved.resolve("checked-out.txt"), "written after the move");
+            Lines lines = new Lines();
+
+            StepResult result = builder.run(new StepSpec("moved", List.of("cat", "checked-out.txt"), moved, Map.of(),
+                    List.of(), Duration.ofMinutes(1), false, Optional.empty(), ResourceLimits.DEFAULT), lines);
+
+            assertThat(result.exitCode()).isZero();
+            assertThat(lines.all()).containsExactly("written after the move");
+            assertThat(builder.stepsStartedAhead()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWorkspaceMovedWhileItsSandboxIsSetUpStillRunsItsStep() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            Path made = Files.createDirectory(workspace.resolve("made-" + i));
+            Path moved = workspace.resolve("moved-" + i);
+            try (Builder.Prepared ahead = builder.prepare(made, ResourceLimits.DEFAULT)) {
+                Thread.sleep(i); // somewhere in the sandbox's setup, before or after bwrap binds the directory
+                Files.move(made, moved);
+                Lines lines = new Lines();
+
+                StepResult result = builder.run(new StepSpec("moved", List.of("sh", "-c", "pwd; echo ran"), moved,
+                        Map.of(), List.of(), Duration.ofMinutes(1), false, Optional.empty(), ResourceLimits.DEFAULT), lines);
+
+                assertThat(result.exitCode()).as(lines.all().toString()).isZero();
+                assertThat(lines.all()).containsExactly("/workspace", "ran");
+            }
         }
     }
 
@@ -114,6 +152,14 @@ class TestSandboxBuilderStartedAhead extends TestSandboxBuilder {
         String bind = workspace.toAbsolutePath().normalize().toString();
         return ProcessHandle.allProcesses().anyMatch(process -> process.info().arguments()
                 .map(List::of).map(args -> args.contains(bind) && args.contains("--bind")).orElse(false));
+    }
+
+    private boolean awaitReady(Path workspace) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!builder.readyFor(workspace) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return builder.readyFor(workspace);
     }
 
     private static boolean awaitWaiting(Path workspace) throws InterruptedException {
