@@ -74,7 +74,7 @@ final class BuildRunner {
     private final Supplier<Set<String>> labels;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Semaphore> builderSlots = new ConcurrentHashMap<>();
-    /** The next build's workspace, made ahead; taken by a build as it begins. */
+    /** The next build's workspace, made ahead; taken by a build as it begins, and deleted when it ends. */
     private final AtomicReference<ReadyWorkspace> ready = new AtomicReference<>();
     private volatile boolean closed;
     /** Writes the attempts' progress (a thread while one is being written; idle threads end after a minute). */
@@ -189,7 +189,9 @@ final class BuildRunner {
 
     private void runAttempt(BuildLease lease, CancelFlag cancel) {
         Attempt attempt = new Attempt(lease, cancel);
-        Path dir = config.workDir().resolve(lease.buildId() + "-" + lease.attempt());
+        // the workspace made ahead, if there is one: its directory keeps its name, which a sandbox may have bound
+        Optional<ReadyWorkspace> ready = Optional.ofNullable(this.ready.getAndSet(null));
+        Path dir = ready.map(ReadyWorkspace::dir).orElse(config.workDir().resolve(lease.buildId() + "-" + lease.attempt()));
         long started = System.nanoTime();
         Outcome outcome;
         try {
@@ -197,7 +199,7 @@ final class BuildRunner {
                 attempt.log.gantry("attempt " + lease.attempt() + " of " + config.maxAttempts()
                         + ": the previous attempt was interrupted, so the build runs again from its first step");
             }
-            outcome = new Outcome("passed", Optional.empty(), execute(attempt, dir));
+            outcome = new Outcome("passed", Optional.empty(), execute(attempt, dir, ready.map(ReadyWorkspace::prepared)));
         } catch (MissingLabels missing) {
             attempt.log.gantry(missing.getMessage());
             attempt.log.close();
@@ -234,9 +236,9 @@ final class BuildRunner {
         }
     }
 
-    private Optional<String> execute(Attempt attempt, Path dir) throws BuildFailure, InterruptedException, MissingLabels {
+    private Optional<String> execute(Attempt attempt, Path dir, Optional<Builder.Prepared> ready)
+            throws BuildFailure, InterruptedException, MissingLabels {
         Path workspace = dir.resolve("workspace");
-        Optional<Builder.Prepared> ready = takeReadyWorkspace(dir);
         if (ready.isEmpty()) {
             try {
                 deleteRecursively(dir);
@@ -269,23 +271,6 @@ final class BuildRunner {
         } catch (IOException e) {
             log.debug("No workspace made ahead under {}: {}", config.workDir(), e.toString());
             deleteRecursively(dir);
-        }
-    }
-
-    /** Moves the workspace made ahead, if there is one, to {@code dir}; its preparation then belongs to the build. */
-    private Optional<Builder.Prepared> takeReadyWorkspace(Path dir) {
-        ReadyWorkspace next = ready.getAndSet(null);
-        if (next == null) {
-            return Optional.empty();
-        }
-        try {
-            deleteRecursively(dir);
-            Files.move(next.dir(), dir, StandardCopyOption.ATOMIC_MOVE);
-            return Optional.of(next.prepared());
-        } catch (IOException e) {
-            log.debug("The workspace made ahead cannot be moved to {}: {}", dir, e.toString());
-            next.discard();
-            return Optional.empty();
         }
     }
 

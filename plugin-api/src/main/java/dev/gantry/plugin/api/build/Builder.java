@@ -24,9 +24,9 @@ public interface Builder extends ExtensionPoint {
 
     /**
      * Called with an empty directory that a build's steps will run in, before its checkout and possibly long before
-     * the build begins (an agent makes the next build's workspace ahead, then moves it where the build wants it): a
-     * builder may start ahead of time what a step there needs, so that the first one starts sooner (the sandbox
-     * builder starts a sandbox that waits for the step's command). Whether it does changes nothing else: {@link #run}
+     * the build begins (an agent makes the next build's workspace ahead): a builder may start ahead of time what a
+     * step there needs, so that the first one starts sooner (the sandbox builder starts a sandbox that waits for the
+     * step's command). Whether it does changes nothing else: {@link #run}
      * behaves the same. Must return at once; the result is closed when the build ends or the directory is given up,
      * which stops whatever no step used. The default prepares nothing.
      */
