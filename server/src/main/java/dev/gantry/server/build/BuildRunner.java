@@ -43,7 +43,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -123,13 +126,20 @@ final class BuildRunner {
             reporter.report(status, progress.json());
         }
 
-        /** Waits for the progress reported so far to be written, so that nothing written after the end changes it. */
+        /** The pipeline's recording, when it was not waited for. */
+        CompletableFuture<BuildCoordinator.PipelineAccepted> pipelineRecorded = CompletableFuture.completedFuture(null);
+
+        /**
+         * Waits for the progress reported so far, and the pipeline, to be written, so that nothing written after the
+         * end changes them.
+         */
         void flushProgress() {
             try {
                 reporter.flush();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            pipelineRecorded.exceptionally(failure -> null).join(); // a failure was the build's, if it got that far
         }
     }
 
@@ -332,7 +342,20 @@ final class BuildRunner {
         if (!mine.containsAll(required)) {
             throw new MissingLabels(required, mine);
         }
-        BuildCoordinator.PipelineAccepted accepted = coordinator.pipelineRead(lease, pipeline);
+        BuildCoordinator.PipelineAccepted accepted;
+        if (pipeline.secrets().isEmpty() && !pipeline.cancelSuperseded()) {
+            // nothing the steps need comes back: the first step need not wait for the pipeline to be recorded
+            attempt.pipelineRecorded = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return coordinator.pipelineRead(lease, pipeline);
+                } catch (BuildFailure e) {
+                    throw new CompletionException(e);
+                }
+            }, progressWriter);
+            accepted = new BuildCoordinator.PipelineAccepted(Map.of(), List.of());
+        } else {
+            accepted = coordinator.pipelineRead(lease, pipeline);
+        }
         attempt.report();
         for (String older : accepted.cancelledBuilds()) {
             log.gantry("cancelled build " + older + " of the same branch, which this one supersedes");
@@ -391,9 +414,22 @@ final class BuildRunner {
             slots.release();
         }
         attempt.status = "building";
+        awaitPipelineRecorded(attempt);
         return pipeline.artifact().isPresent()
                 ? Optional.of(storeArtifact(attempt, pipeline, workspace, checkout))
                 : Optional.empty();
+    }
+
+    /** Fails the build if recording its pipeline, which the steps did not wait for, failed. */
+    private static void awaitPipelineRecorded(Attempt attempt) throws BuildFailure, InterruptedException {
+        try {
+            attempt.pipelineRecorded.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BuildFailure failure) {
+                throw failure;
+            }
+            throw new BuildFailure("recording the pipeline failed: " + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     private PipelineDefinition readPipeline(Path workspace, BuildLogWriter log) throws BuildFailure {

@@ -109,7 +109,7 @@ public class ServerBuildCoordinator implements BuildCoordinator {
         }
         Repository repository;
         try {
-            repository = repositories.get(lease.repoId());
+            repository = repositories.byId(lease.repoId());
         } catch (ApiException e) {
             throw new BuildFailure("the build's repository is gone: " + e.getMessage(), e);
         }
@@ -132,7 +132,7 @@ public class ServerBuildCoordinator implements BuildCoordinator {
         queue.recordPipeline(lease, pipelineJson);
         Map<String, String> values = new LinkedHashMap<>();
         if (!secretNames.isEmpty()) {
-            Repository repository = repositories.get(lease.repoId());
+            Repository repository = repositories.byId(lease.repoId());
             for (String name : secretNames) {
                 String value = secrets.reveal(repository.secretScope(), name).orElseThrow(() -> new BuildFailure(
                         "pipeline.yaml asks for the secret '" + name + "', which is not set for " + repository.secretScope()
@@ -209,7 +209,7 @@ public class ServerBuildCoordinator implements BuildCoordinator {
     private void notifyOutcome(BuildLease lease, String outcome, Optional<String> reason, Optional<String> artifact) {
         Optional<Repository> repository;
         try {
-            repository = Optional.of(repositories.get(lease.repoId()));
+            repository = Optional.of(repositories.byId(lease.repoId()));
         } catch (ApiException e) {
             repository = Optional.empty();
         }

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /** Registered repositories; their webhook secret and checkout credentials live in the secrets store. */
@@ -39,6 +40,7 @@ public class RepositoryService {
     private final ScmProviders providers;
     private final AuditService audit;
     private final Clock clock;
+    private final Map<String, Repository> byId = new ConcurrentHashMap<>();
 
     @Inject
     public RepositoryService(Database database, SecretService secrets, ScmProviders providers, AuditService audit, Clock clock) {
@@ -114,6 +116,23 @@ public class RepositoryService {
         return find(idOrName).orElseThrow(() -> ApiException.notFound("repository '" + idOrName + "'"));
     }
 
+    /**
+     * The repository with this id, as builds name it. Kept in memory once read: a registered repository never
+     * changes, and deleting it deletes its builds, so a stale entry on another replica is never asked for by a build
+     * that still holds its lease.
+     */
+    public Repository byId(String id) {
+        Repository cached = byId.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        Repository found = get(id);
+        if (found.id().equals(id)) {
+            byId.put(id, found);
+        }
+        return found;
+    }
+
     // read with plain SQL: webhooks and every build read repositories, and a Hibernate session costs 2-3 ms more
     public Optional<Repository> find(String idOrName) {
         return database.read(connection -> {
@@ -164,6 +183,7 @@ public class RepositoryService {
 
     public void delete(Caller caller, String idOrName) {
         Repository repository = get(idOrName);
+        byId.remove(repository.id());
         database.runInTransaction(session -> {
             RepositoryEntity entity = session.find(RepositoryEntity.class, repository.id());
             audit.record(session, caller, "repo.delete", "repo:" + repository.name(), RepositoryRepresentation.of(repository, null), null);
