@@ -124,7 +124,6 @@ public final class SandboxBuilder implements Builder {
             SandboxHost.writeEtc(host.etc(), host.uid());
         }
         recentLimits = step.limits();
-        Optional<Waiting> ready = takeWaiting(step);
         if (host.privileged()) {
             giveTo(host.uid(), step.workspace());
             for (StepSpec.Mount mount : step.mounts()) {
@@ -133,6 +132,7 @@ public final class SandboxBuilder implements Builder {
                 }
             }
         }
+        Optional<Waiting> ready = takeWaiting(step);
         Optional<StepCgroup> cgroup = ready.isPresent() ? ready.get().cgroup() : Optional.empty();
         if (ready.isEmpty() && host.cgroups().isPresent()) {
             cgroup = Optional.of(host.cgroups().get().acquire(step.limits()));
@@ -140,13 +140,16 @@ public final class SandboxBuilder implements Builder {
         try {
             Process process;
             if (ready.isPresent()) {
-                cgroup.ifPresent(StepCgroup::countFromNow);
-                stepsStartedAhead.incrementAndGet();
                 process = ready.get().process();
                 try (OutputStream script = process.getOutputStream()) {
+                    cgroup.ifPresent(StepCgroup::countFromNow);
+                    stepsStartedAhead.incrementAndGet();
                     script.write(SandboxCommand.script(step, cgroup.isEmpty()));
                 } catch (IOException e) {
                     // the sandbox ended while it waited: its exit status and output say why
+                } catch (RuntimeException e) {
+                    kill(process, cgroup); // the waiting shell must not outlive the step it was for
+                    throw e;
                 }
             } else {
                 process = start(SandboxCommand.launch(host, step, cgroup.map(StepCgroup::launcherJoins).orElse(List.of()),
