@@ -57,13 +57,13 @@ public class BuildPushHandler implements PushHandler {
             }
             return new Delivery(false, Optional.of(buildId));
         });
-        delivery.buildId().filter(built -> !delivery.duplicate()).ifPresent(builds::announceQueued);
         if (delivery.duplicate()) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("duplicate", true);
             body.put("build_id", delivery.buildId().orElse(null));
             return new Outcome(false, body);
         }
+        builds.announceQueued(delivery.buildId().orElseThrow());
         BuildRepresentation build = builds.get(delivery.buildId().orElseThrow());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("build_id", build.buildId());

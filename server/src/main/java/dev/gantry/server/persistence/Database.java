@@ -171,10 +171,7 @@ public final class Database implements AutoCloseable {
                 connection.setAutoCommit(true);
             }
         } catch (java.sql.SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                throw new DatabaseUnavailableException("the database cannot be reached: " + rootMessage(e), e);
-            }
-            throw new IllegalStateException("a database statement failed: " + e.getMessage(), e);
+            throw failure(e);
         }
     }
 
@@ -186,11 +183,16 @@ public final class Database implements AutoCloseable {
         try (java.sql.Connection connection = dataSource().getConnection()) {
             return work.run(connection);
         } catch (java.sql.SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                throw new DatabaseUnavailableException("the database cannot be reached: " + rootMessage(e), e);
-            }
-            throw new IllegalStateException("a database query failed: " + e.getMessage(), e);
+            throw failure(e);
         }
+    }
+
+    /** What a failed statement means to the caller: the database unreachable (class 08), or the statement wrong. */
+    private static RuntimeException failure(java.sql.SQLException e) {
+        if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+            return new DatabaseUnavailableException("the database cannot be reached: " + rootMessage(e), e);
+        }
+        return new IllegalStateException("a database statement failed: " + e.getMessage(), e);
     }
 
     /**

@@ -119,10 +119,7 @@ public final class SandboxBuilder implements Builder {
         requireNonNull(step, "step is null");
         requireNonNull(sink, "sink is null");
         check(step);
-        SandboxHost host = host();
-        if (!SandboxHost.etcComplete(host.etc())) {
-            SandboxHost.writeEtc(host.etc(), host.uid());
-        }
+        SandboxHost host = hostWithEtc();
         recentLimits = step.limits();
         if (host.privileged()) {
             giveTo(host.uid(), step.workspace());
@@ -202,10 +199,7 @@ public final class SandboxBuilder implements Builder {
         Optional<StepCgroup> cgroup = Optional.empty();
         SandboxHost found = null;
         try {
-            found = host();
-            if (!SandboxHost.etcComplete(found.etc())) {
-                SandboxHost.writeEtc(found.etc(), found.uid());
-            }
+            found = hostWithEtc();
             if (found.cgroups().isPresent()) {
                 cgroup = Optional.of(found.cgroups().get().acquire(limits));
             }
@@ -237,12 +231,11 @@ public final class SandboxBuilder implements Builder {
         Waiting sandbox;
         try {
             sandbox = starting.get(PROBE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             starting.thenAcceptAsync(this::discard, preparing);
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            starting.thenAcceptAsync(this::discard, preparing);
-            Thread.currentThread().interrupt();
             return Optional.empty();
         }
         if (!SandboxCommand.fitsWaiting(step, sandbox.limits()) || !sandbox.process().isAlive()) {
@@ -259,16 +252,14 @@ public final class SandboxBuilder implements Builder {
     private static void awaitReady(Process process) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         InputStream output = process.getInputStream();
-        for (int next = output.read(); next != '\n'; next = output.read()) {
-            if (next == -1 || line.size() > 4096) {
-                process.destroyForcibly();
-                throw new IOException("the sandbox could not be set up: " + line.toString(StandardCharsets.UTF_8).strip());
-            }
+        int next;
+        while ((next = output.read()) != '\n' && next != -1 && line.size() <= 4096) {
             line.write(next);
         }
-        if (!line.toString(StandardCharsets.UTF_8).equals(SandboxCommand.READY)) {
+        String said = line.toString(StandardCharsets.UTF_8);
+        if (next != '\n' || !said.equals(SandboxCommand.READY)) {
             process.destroyForcibly();
-            throw new IOException("the sandbox could not be set up: " + line.toString(StandardCharsets.UTF_8).strip());
+            throw new IOException("the sandbox could not be set up: " + said.strip());
         }
     }
 
@@ -412,6 +403,15 @@ public final class SandboxBuilder implements Builder {
         } catch (IOException e) {
             log.warn("step '{}': reading its output failed: {}", step, e.getMessage());
         }
+    }
+
+    /** The host facts, with the sandboxes' /etc written again if something removed part of it. */
+    private SandboxHost hostWithEtc() throws IOException {
+        SandboxHost found = host();
+        if (!SandboxHost.etcComplete(found.etc())) {
+            SandboxHost.writeEtc(found.etc(), found.uid());
+        }
+        return found;
     }
 
     /** The host facts, found on first use; a failure is not kept, so installing bwrap later is enough. */
