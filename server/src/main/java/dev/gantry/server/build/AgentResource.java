@@ -86,7 +86,7 @@ public class AgentResource {
     public Response claim(@Context SecurityContext security, ClaimRequest body) throws InterruptedException {
         Registered agent = register(security, body);
         int wait = Math.max(0, Math.min(MAX_WAIT_SECONDS, Optional.ofNullable(body.waitSeconds()).orElse(MAX_WAIT_SECONDS)));
-        Optional<BuildLease> lease = coordinator.claim(agent.agentId(), agent.labels(), Duration.ofSeconds(wait));
+        Optional<BuildLease> lease = coordinator.claimForRemoteAgent(agent.agentId(), agent.labels(), Duration.ofSeconds(wait));
         return lease.isPresent() ? Response.ok(LeaseRepresentation.of(lease.get())).build() : Response.noContent().build();
     }
 
@@ -141,7 +141,7 @@ public class AgentResource {
     @Path("/builds/{id}/source")
     public Source source(@Context SecurityContext security, @PathParam("id") String id, LeaseToken body) {
         BuildLease lease = require(security, id, body == null ? null : body.leaseToken());
-        BuildCoordinator.BuildSource source = failing(() -> coordinator.source(lease));
+        BuildCoordinator.BuildSource source = failing(() -> coordinator.confirmedSource(lease));
         return new Source(source.repoName(), source.url(), source.provider(),
                 source.credentials().map(Credentials::of).orElse(null));
     }

@@ -31,8 +31,9 @@ public interface BuildCoordinator {
     }
 
     /**
-     * The agent's first call about a claimed build, which confirms that the claim reached a live agent (a claim
-     * never confirmed expires within seconds and costs the build no attempt).
+     * Where a claimed build's commit comes from. For a remote agent this is its first call about the build, which
+     * confirms that the claim reached a live agent (a claim never confirmed expires within seconds and costs the
+     * build no attempt).
      */
     BuildSource source(BuildLease lease) throws BuildFailure;
 

@@ -40,9 +40,10 @@ public class BuildQueue {
 
     /**
      * The next queued build that {@code labels} cover, highest priority first then oldest, now leased to
-     * {@code agentId}; empty when none.
+     * {@code agentId}; empty when none. A claim that may not reach its agent (an answer over the network) is
+     * {@code confirmed} later, by the agent's first call about the build ({@link #confirm}).
      */
-    public Optional<BuildLease> claim(String agentId, Collection<String> labels) {
+    public Optional<BuildLease> claim(String agentId, Collection<String> labels, boolean confirmed) {
         return database.inSqlTransaction(connection -> {
             try (PreparedStatement claim = connection.prepareStatement("""
                     with next as (
@@ -51,14 +52,15 @@ public class BuildQueue {
                         order by priority desc, queued_at, id
                         limit 1 for update skip locked)
                     update builds b set status = 'building', agent_id = ?, attempt = b.attempt + 1,
-                        lease_token = b.lease_token + 1, lease_confirmed = false,
-                        lease_expires_at = now() + make_interval(secs => least(?, ?)), started_at = now(), stages = '[]'
+                        lease_token = b.lease_token + 1, lease_confirmed = ?,
+                        lease_expires_at = now() + make_interval(secs => ?), started_at = now(), stages = '[]'
                     from next where b.id = next.id
                     returning b.id, b.lease_token, b.attempt, b.repo_id, b.commit_sha, b.branch, b.log_lines, b.log_bytes""")) {
                 claim.setArray(1, connection.createArrayOf("text", labels.toArray()));
                 claim.setString(2, agentId);
-                claim.setDouble(3, config.leaseTtl().toMillis() / 1000.0);
-                claim.setDouble(4, CONFIRM_WITHIN.toMillis() / 1000.0);
+                claim.setBoolean(3, confirmed);
+                Duration length = confirmed || config.leaseTtl().compareTo(CONFIRM_WITHIN) < 0 ? config.leaseTtl() : CONFIRM_WITHIN;
+                claim.setDouble(4, length.toMillis() / 1000.0);
                 try (ResultSet row = claim.executeQuery()) {
                     if (!row.next()) {
                         return Optional.empty();

@@ -113,17 +113,18 @@ final class BuildRunner {
         final BuildProgress progress = new BuildProgress();
         final ProgressReporter reporter;
         final CancelFlag cancel;
-        String status = "building";
+        volatile String status = "building";
 
         Attempt(BuildLease lease, CancelFlag cancel) {
             this.lease = lease;
             this.cancel = cancel;
             this.log = new BuildLogWriter(coordinator, lease, config.logLimitBytes(), scheduler);
-            this.reporter = new ProgressReporter(coordinator, lease, progressWriter);
+            this.reporter = new ProgressReporter(coordinator, lease, progressWriter,
+                    () -> new ProgressReporter.Snapshot(status, progress.json()));
         }
 
         void report() {
-            reporter.report(status, progress.json());
+            reporter.report();
         }
 
         /** The pipeline's recording, when it was not waited for. */

@@ -1,37 +1,42 @@
 package dev.gantry.server.build;
 
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes one attempt's progress off the build's own thread, so that a stage or step starts without waiting for a
- * database commit (or, on an agent, an HTTP round trip). Every report is a whole snapshot of the stages: while one
- * write is on its way, only the latest of the reports that follow needs writing, and they are never reordered.
- * The attempt's final state goes with {@link BuildCoordinator#finish}, after {@link #flush}.
+ * database commit (or, on an agent, an HTTP round trip), nor for the stages to be written as JSON. Every write is a
+ * whole snapshot, taken when the write begins: reports made while one write is on its way come down to one more
+ * write, of the latest state, and writes are never reordered. The attempt's final state goes with
+ * {@link BuildCoordinator#finish}, after {@link #flush}.
  */
 final class ProgressReporter {
     private static final Logger log = LoggerFactory.getLogger(ProgressReporter.class);
 
-    private record Snapshot(String status, String stagesJson) {
+    /** The attempt's status (building or testing) and its stages as the API shows them. */
+    record Snapshot(String status, String stagesJson) {
     }
 
     private final BuildCoordinator coordinator;
     private final BuildLease lease;
     private final Executor writer;
-    private Snapshot pending;
+    private final Supplier<Snapshot> snapshot;
+    private boolean pending;
     private boolean writing;
 
-    ProgressReporter(BuildCoordinator coordinator, BuildLease lease, Executor writer) {
+    ProgressReporter(BuildCoordinator coordinator, BuildLease lease, Executor writer, Supplier<Snapshot> snapshot) {
         this.coordinator = coordinator;
         this.lease = lease;
         this.writer = writer;
+        this.snapshot = snapshot;
     }
 
-    /** Queues {@code status} and {@code stagesJson} for writing, replacing a queued snapshot not yet written. */
-    void report(String status, String stagesJson) {
+    /** The attempt's state changed: a snapshot is written, unless one already waits to be. */
+    void report() {
         synchronized (this) {
-            pending = new Snapshot(status, stagesJson);
+            pending = true;
             if (writing) {
                 return;
             }
@@ -49,17 +54,16 @@ final class ProgressReporter {
 
     private void writeAll() {
         while (true) {
-            Snapshot next;
             synchronized (this) {
-                next = pending;
-                pending = null;
-                if (next == null) {
+                if (!pending) {
                     writing = false;
                     notifyAll();
                     return;
                 }
+                pending = false;
             }
             try {
+                Snapshot next = snapshot.get();
                 // false: the lease is gone; the heartbeat tells the build's thread, which then stops
                 coordinator.progress(lease, next.status(), next.stagesJson());
             } catch (RuntimeException e) {

@@ -68,15 +68,27 @@ public class ServerBuildCoordinator implements BuildCoordinator {
         });
     }
 
+    /** A claim answered in this process, to the in-process agent: nothing can lose it on its way, so it is confirmed. */
     @Override
     public Optional<BuildLease> claim(String agentId, Set<String> labels, Duration wait) throws InterruptedException {
+        return claim(agentId, labels, wait, true);
+    }
+
+    /** A remote agent's claim, answered over HTTP: its first call about the build confirms it ({@link #confirmedSource}). */
+    public Optional<BuildLease> claimForRemoteAgent(String agentId, Set<String> labels, Duration wait)
+            throws InterruptedException {
+        return claim(agentId, labels, wait, false);
+    }
+
+    private Optional<BuildLease> claim(String agentId, Set<String> labels, Duration wait, boolean confirmed)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long seen;
             synchronized (queueChanged) {
                 seen = queueChanges;
             }
-            Optional<BuildLease> lease = queue.claim(agentId, labels);
+            Optional<BuildLease> lease = queue.claim(agentId, labels, confirmed);
             if (lease.isPresent()) {
                 return lease;
             }
@@ -102,11 +114,16 @@ public class ServerBuildCoordinator implements BuildCoordinator {
         return queue.heartbeat(lease);
     }
 
-    @Override
-    public BuildSource source(BuildLease lease) throws BuildFailure {
+    /** A remote agent's first call about a claimed build: it confirms the claim, then answers {@link #source}. */
+    public BuildSource confirmedSource(BuildLease lease) throws BuildFailure {
         if (!queue.confirm(lease)) {
             throw new BuildFailure("this agent lost the lease of build " + lease.buildId());
         }
+        return source(lease);
+    }
+
+    @Override
+    public BuildSource source(BuildLease lease) throws BuildFailure {
         Repository repository;
         try {
             repository = repositories.byId(lease.repoId());

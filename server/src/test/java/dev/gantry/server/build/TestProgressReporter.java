@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,13 @@ class TestProgressReporter {
     private final ExecutorService writer = Executors.newCachedThreadPool();
     private final List<String> written = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
+    /** The attempt's state as the build's thread last left it; a write takes it when it begins. */
+    private final AtomicReference<ProgressReporter.Snapshot> state = new AtomicReference<>();
+
+    private void report(ProgressReporter reporter, String status, String stagesJson) {
+        state.set(new ProgressReporter.Snapshot(status, stagesJson));
+        reporter.report();
+    }
 
     @AfterEach
     void stop() {
@@ -38,12 +46,12 @@ class TestProgressReporter {
     }
 
     @Test
-    void reportsWhileAWriteIsOnItsWayCollapseIntoTheLatest() throws Exception {
-        ProgressReporter reporter = new ProgressReporter(slowCoordinator(), LEASE, writer);
-        reporter.report("building", "[1]");
+    void reportsWhileAWriteIsOnItsWayCollapseIntoOneWriteOfTheLatest() throws Exception {
+        ProgressReporter reporter = new ProgressReporter(slowCoordinator(), LEASE, writer, state::get);
+        report(reporter, "building", "[1]");
         Thread.sleep(50); // the first write has begun and waits
-        reporter.report("building", "[2]");
-        reporter.report("testing", "[3]");
+        report(reporter, "building", "[2]");
+        report(reporter, "testing", "[3]");
         assertThat(written).isEmpty();
 
         release.countDown();
@@ -54,7 +62,7 @@ class TestProgressReporter {
 
     @Test
     void flushReturnsAtOnceWhenNothingWasReported() throws Exception {
-        ProgressReporter reporter = new ProgressReporter(slowCoordinator(), LEASE, writer);
+        ProgressReporter reporter = new ProgressReporter(slowCoordinator(), LEASE, writer, state::get);
         reporter.flush();
         assertThat(written).isEmpty();
     }
@@ -70,10 +78,10 @@ class TestProgressReporter {
                     }
                     return true;
                 });
-        ProgressReporter reporter = new ProgressReporter(failingOnce, LEASE, writer);
-        reporter.report("building", "[1]");
+        ProgressReporter reporter = new ProgressReporter(failingOnce, LEASE, writer, state::get);
+        report(reporter, "building", "[1]");
         reporter.flush();
-        reporter.report("building", "[2]");
+        report(reporter, "building", "[2]");
         reporter.flush();
         assertThat(seen).containsExactly("[1]", "[2]");
     }

@@ -26,15 +26,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheCheckout;
-import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.TransportException;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.AbbreviatedObjectId;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.ProgressMonitor;
@@ -56,9 +52,9 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
  * machine (a path or {@code file://} URL) the commit is copied as a depth-1 fetch would leave it, without the fetch
  * protocol ({@link LocalCopy}).
  *
- * <p>The working tree gets the commit's files with their git modes (executable bit, symbolic links); HEAD is
- * detached at the commit. Submodules are not fetched: their directories stay empty. The repository's
- * {@code .git} keeps no trace of the URL or the credentials (no remote, no FETCH_HEAD, no reflog).
+ * <p>The working tree gets the commit's files, byte for byte, with their git modes (executable bit, symbolic links)
+ * ({@link WorkTree}); HEAD is detached at the commit. Submodules are not fetched: their directories stay empty. The
+ * repository's {@code .git} keeps no trace of the URL or the credentials (no remote, no FETCH_HEAD, no reflog).
  */
 final class GitCheckout {
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{4,40}");
@@ -106,17 +102,11 @@ final class GitCheckout {
         GitAuth auth = GitAuth.select(remote, request.credentials(), tokenLogin);
 
         boolean done = false;
-        try (Repository repository = init(directory)) {
-            ObjectId commit;
-            if (remote.kind() == RemoteUrl.Kind.LOCAL) {
-                commit = copyLocal(repository, remote, sha, deadline);
-            } else {
-                try (Connection connection = Connection.open(remote, auth, workspace, deadline)) {
-                    commit = fetch(repository, connection, sha);
-                }
-            }
-            CheckoutResult result = checkOut(repository, commit);
-            Files.deleteIfExists(directory.resolve(Constants.DOT_GIT).resolve(Constants.FETCH_HEAD));
+        try {
+            Path git = createRepository(directory);
+            CheckoutResult result = remote.kind() == RemoteUrl.Kind.LOCAL
+                    ? checkoutLocal(git, remote, sha, deadline)
+                    : checkoutFetched(git, remote, auth, sha, deadline);
             done = true;
             return result;
         } finally {
@@ -127,20 +117,44 @@ final class GitCheckout {
         }
     }
 
-    /** A repository on this machine: the commit is read from it directly, no fetch. */
-    private static ObjectId copyLocal(Repository repository, RemoteUrl remote, String sha, Deadline deadline)
+    /**
+     * A repository on this machine: the commit is read from it directly, no fetch; its files are written from there
+     * and its objects copied into the new repository.
+     */
+    private static CheckoutResult checkoutLocal(Path git, RemoteUrl remote, String sha, Deadline deadline)
             throws IOException {
-        try (Repository source = LocalCopy.open(remote)) {
-            Collection<ObjectId> candidates;
-            try (ObjectReader reader = source.newObjectReader()) {
-                candidates = sha.length() == FULL_SHA_LENGTH
-                        ? List.of(ObjectId.fromString(sha))
-                        : reader.resolve(AbbreviatedObjectId.fromString(sha));
-            }
-            ObjectId commit = commitOf(source, remote, sha, candidates);
-            LocalCopy.copy(source, repository, commit, deadline);
-            return commit;
+        try (Repository source = LocalCopy.open(remote);
+                ObjectReader reader = source.newObjectReader();
+                RevWalk walk = new RevWalk(reader)) {
+            Collection<ObjectId> candidates = sha.length() == FULL_SHA_LENGTH
+                    ? List.of(ObjectId.fromString(sha))
+                    : reader.resolve(AbbreviatedObjectId.fromString(sha));
+            RevCommit commit = walk.parseCommit(commitOf(reader, remote, sha, candidates));
+            WorkTree.Written written = WorkTree.write(reader, commit, git.getParent(), deadline);
+            LocalCopy.copy(reader, commit, written, git);
+            return finish(git, commit, written);
         }
+    }
+
+    /** A repository elsewhere: the commit is fetched into the new repository and its files written from there. */
+    private CheckoutResult checkoutFetched(Path git, RemoteUrl remote, GitAuth auth, String sha, Deadline deadline)
+            throws IOException {
+        try (Repository repository = new FileRepository(git.toFile());
+                Connection connection = Connection.open(remote, auth, workspace, deadline)) {
+            ObjectId id = fetch(repository, connection, sha);
+            Files.deleteIfExists(git.resolve(Constants.FETCH_HEAD));
+            try (ObjectReader reader = repository.newObjectReader(); RevWalk walk = new RevWalk(reader)) {
+                RevCommit commit = walk.parseCommit(id);
+                return finish(git, commit, WorkTree.write(reader, commit, git.getParent(), deadline));
+            }
+        }
+    }
+
+    /** The index of the files written, and HEAD detached at the commit, as git checkout leaves them. */
+    private static CheckoutResult finish(Path git, RevCommit commit, WorkTree.Written written) throws IOException {
+        WorkTree.writeIndex(git, written);
+        Files.writeString(git.resolve(Constants.HEAD), commit.name() + "\n", StandardCharsets.US_ASCII);
+        return new CheckoutResult(commit.name(), commit.getCommitterIdent().getWhenAsInstant());
     }
 
     private ObjectId fetch(Repository repository, Connection connection, String sha) throws IOException {
@@ -149,7 +163,9 @@ final class GitCheckout {
             try {
                 connection.fetch(repository, 1, List.of(new RefSpec(sha)));
                 if (repository.getObjectDatabase().has(id)) {
-                    return commitOf(repository, connection.remote(), sha, List.of(id));
+                    try (ObjectReader reader = repository.newObjectReader()) {
+                        return commitOf(reader, connection.remote(), sha, List.of(id));
+                    }
                 }
             } catch (TransportException e) {
                 if (connection.deadline().passed() || unreachable(e)) {
@@ -167,19 +183,17 @@ final class GitCheckout {
             Collection<ObjectId> candidates = sha.length() == FULL_SHA_LENGTH
                     ? List.of(ObjectId.fromString(sha))
                     : reader.resolve(AbbreviatedObjectId.fromString(sha));
-            return commitOf(repository, connection.remote(), sha, candidates);
+            return commitOf(reader, connection.remote(), sha, candidates);
         }
     }
 
     /** The one commit among {@code candidates} that the repository has; tags, trees and blobs do not count. */
-    private static ObjectId commitOf(Repository repository, RemoteUrl remote, String sha, Collection<ObjectId> candidates)
+    private static ObjectId commitOf(ObjectReader reader, RemoteUrl remote, String sha, Collection<ObjectId> candidates)
             throws IOException {
         List<ObjectId> commits = new ArrayList<>();
-        try (ObjectReader reader = repository.newObjectReader()) {
-            for (ObjectId candidate : candidates) {
-                if (reader.has(candidate) && reader.open(candidate).getType() == Constants.OBJ_COMMIT) {
-                    commits.add(candidate);
-                }
+        for (ObjectId candidate : candidates) {
+            if (reader.has(candidate) && reader.open(candidate).getType() == Constants.OBJ_COMMIT) {
+                commits.add(candidate);
             }
         }
         if (commits.isEmpty()) {
@@ -193,49 +207,27 @@ final class GitCheckout {
         return commits.get(0);
     }
 
-    private static CheckoutResult checkOut(Repository repository, ObjectId id) throws IOException {
-        try (RevWalk walk = new RevWalk(repository)) {
-            RevCommit commit = walk.parseCommit(id);
-            DirCache index = repository.lockDirCache();
-            DirCacheCheckout checkout = new DirCacheCheckout(repository, index, commit.getTree());
-            checkout.setFailOnConflict(true);
-            checkout.checkout();
-            createSubmoduleDirectories(repository, index);
-            // a new repository's HEAD, detached at the commit, as git checkout leaves it (JGit's ref update machinery,
-            // lock file and all, costs a millisecond more for a file nobody else can be writing)
-            Files.writeString(repository.getDirectory().toPath().resolve(Constants.HEAD), commit.name() + "\n",
-                    StandardCharsets.US_ASCII);
-            return new CheckoutResult(commit.name(), commit.getCommitterIdent().getWhenAsInstant());
-        }
-    }
-
-    /** As git leaves a submodule it does not fetch: an empty directory where its files would be. */
-    private static void createSubmoduleDirectories(Repository repository, DirCache index) throws IOException {
-        Path workTree = repository.getWorkTree().toPath();
-        for (int i = 0; i < index.getEntryCount(); i++) {
-            DirCacheEntry entry = index.getEntry(i);
-            if (entry.getFileMode() == FileMode.GITLINK) {
-                Files.createDirectories(workTree.resolve(entry.getPathString()));
-            }
-        }
-    }
-
     /**
      * A new, empty repository, written as {@code git init} leaves one rather than by JGit's {@code create()}, which
      * probes the file system (executable bits, symbolic links) for every repository: 1 ms instead of 4–5 here.
      */
-    private static Repository init(Path directory) throws IOException {
+    private static Path createRepository(Path directory) throws IOException {
         Path git = directory.resolve(Constants.DOT_GIT);
-        Files.createDirectories(git.resolve("objects").resolve("pack"));
-        Files.createDirectories(git.resolve("refs").resolve("heads"));
-        Files.createDirectories(git.resolve("refs").resolve("tags"));
+        // what git needs to see a repository, and the pack directory (git init's refs/heads and refs/tags would
+        // stay empty); one level at a time, since createDirectories finds the missing levels through exceptions
+        Files.createDirectory(git);
+        Files.createDirectory(git.resolve("objects"));
+        Files.createDirectory(git.resolve("objects").resolve("pack"));
+        Files.createDirectory(git.resolve("refs"));
         Files.writeString(git.resolve(Constants.HEAD), "ref: refs/heads/main\n", StandardCharsets.US_ASCII);
         Files.writeString(git.resolve(Constants.CONFIG), REPOSITORY_CONFIG, StandardCharsets.US_ASCII);
-        return new FileRepository(git.toFile());
+        return git;
     }
 
     private static void prepareEmpty(Path directory) throws IOException {
-        Files.createDirectories(directory);
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory);
+        }
         try (Stream<Path> entries = Files.list(directory)) {
             if (entries.findAny().isPresent()) {
                 throw new IllegalArgumentException("the checkout directory " + directory + " is not empty");

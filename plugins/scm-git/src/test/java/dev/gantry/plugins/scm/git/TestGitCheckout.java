@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.internal.storage.file.FileRepository;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -280,6 +281,66 @@ class TestGitCheckout {
                 temp.resolve("with-credentials"), Optional.of(credentials)));
 
         assertThat(result.commitSha()).isEqualTo(second);
+    }
+
+    @Test
+    void refusesToWriteThroughASymbolicLinkOfTheCommit() throws IOException {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        String sha;
+        try (FileRepository bare = new FileRepository(repositories.bare().toFile());
+                ObjectInserter inserter = bare.newObjectInserter()) {
+            TreeFormatter planted = new TreeFormatter();
+            planted.append("planted.txt", FileMode.REGULAR_FILE, inserter.insert(Constants.OBJ_BLOB, bytes("gotcha\n")));
+            // git's order: the link "escape" sorts before the directory "escape/"
+            TreeFormatter root = new TreeFormatter();
+            root.append("escape", FileMode.SYMLINK, inserter.insert(Constants.OBJ_BLOB, bytes(outside.toString())));
+            root.append("escape", FileMode.TREE, inserter.insert(planted));
+            sha = commit(inserter, inserter.insert(root));
+        }
+
+        assertThatThrownBy(() -> checkout.checkout(request(repositories.bare().toString(), sha, "through-link")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("more than one entry at 'escape'");
+        assertThat(outside).isEmptyDirectory();
+        assertThat(temp.resolve("through-link")).as("left empty, as received").isEmptyDirectory();
+    }
+
+    @Test
+    void refusesPathsGitDoesNotCheckOut() throws IOException {
+        for (String name : List.of("..", ".git", ".GIT")) {
+            String sha;
+            try (FileRepository bare = new FileRepository(repositories.bare().toFile());
+                    ObjectInserter inserter = bare.newObjectInserter()) {
+                TreeFormatter hooks = new TreeFormatter();
+                hooks.append("config", FileMode.REGULAR_FILE, inserter.insert(Constants.OBJ_BLOB, bytes("[core]\n")));
+                TreeFormatter root = new TreeFormatter();
+                root.append(name, FileMode.TREE, inserter.insert(hooks));
+                sha = commit(inserter, inserter.insert(root));
+            }
+            Path directory = temp.resolve("bad-path-" + name.toLowerCase(java.util.Locale.ROOT).replace('.', 'd'));
+
+            assertThatThrownBy(() -> checkout.checkout(request(repositories.bare().toString(), sha, directory.getFileName().toString())))
+                    .as(name)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("has a path git does not check out, '" + name + "'");
+            assertThat(directory).as(name).isEmptyDirectory();
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String commit(ObjectInserter inserter, ObjectId tree) throws IOException {
+        CommitBuilder commit = new CommitBuilder();
+        commit.setTreeId(tree);
+        PersonIdent person = new PersonIdent("Gantry Test", "test@gantry.invalid", SECOND, ZoneOffset.UTC);
+        commit.setAuthor(person);
+        commit.setCommitter(person);
+        commit.setMessage("crafted\n");
+        ObjectId id = inserter.insert(commit);
+        inserter.flush();
+        return id.name();
     }
 
     /**
