@@ -95,7 +95,7 @@ public class BuildService {
                 insert into builds (id, repo_id, commit_sha, branch, status, priority, trigger, requested_by, rerun_of, queued_at)
                 values (?, ?, ?, ?, 'queued', ?, ?, ?, ?, now())
                 on conflict (repo_id, commit_sha) where status in ('queued', 'building', 'testing') do nothing
-                returning id""")) {
+                returning id, pg_notify(?, id)""")) {
             insert.setString(1, id);
             insert.setString(2, repository.id());
             insert.setString(3, commitSha);
@@ -104,9 +104,10 @@ public class BuildService {
             insert.setString(6, trigger);
             insert.setString(7, caller.name());
             insert.setString(8, rerunOf.orElse(null));
+            // agents learn of the build when it commits; sent with the inserted row, in the same round trip
+            insert.setString(9, BuildQueue.QUEUE_CHANNEL);
             try (ResultSet row = insert.executeQuery()) {
                 if (row.next()) {
-                    Notifications.notify(connection, BuildQueue.QUEUE_CHANNEL, id);
                     return new Queued(id, true);
                 }
             }
