@@ -182,6 +182,45 @@ class AgentIT {
     }
 
     @Test
+    void aClaimNoAgentConfirmsGoesBackToTheQueueWithoutCostingAnAttempt() throws Exception {
+        GitRepo repo = builds.register(workDir, "unconfirmed", "");
+        String sha = repo.commit("main", "unconfirmed", Map.of("pipeline.yaml", """
+                version: 1
+                stages:
+                  - name: build
+                    steps:
+                      - name: hello
+                        run: echo confirmed at last
+                """));
+        String buildId = builds.start("unconfirmed", sha, "main");
+        // an agent that dies right after its claim is answered: it never asks for the build's source
+        JsonNode lease = null;
+        for (int claims = 0; claims < 5 && (lease == null || !lease.get("build_id").asText().equals(buildId)); claims++) {
+            Api.Reply claimed = api.post("/api/agent/claim", agentToken, "{\"name\":\"vanishing-1\",\"wait_seconds\":10}");
+            assertThat(claimed.status()).as(claimed.body()).isEqualTo(200);
+            lease = claimed.json();
+        }
+        assertThat(lease.get("build_id").asText()).isEqualTo(buildId);
+        assertThat(builds.get(buildId).get("status").asText()).isEqualTo("building");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonNode build = builds.get(buildId);
+        while (!build.get("status").asText().equals("queued") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            build = builds.get(buildId);
+        }
+        assertThat(build.get("status").asText()).as(build.toString()).isEqualTo("queued");
+        assertThat(build.get("attempt").asInt()).as("a claim never confirmed is no attempt").isZero();
+
+        try (AgentProcess agent = agent("confirming-1")) {
+            JsonNode finished = builds.awaitFinished(buildId);
+            assertThat(finished.get("status").asText()).as(builds.log(buildId, 200)).isEqualTo("passed");
+            assertThat(finished.get("attempt").asInt()).isEqualTo(1);
+            assertThat(builds.log(buildId, 200)).contains("confirmed at last");
+        }
+    }
+
+    @Test
     void agentTokensOpenOnlyTheAgentProtocolAndUsersCannotLeaseBuilds() throws Exception {
         String token = newAgentToken("narrow");
         Api.Reply asUserRoute = api.get("/api/builds", token);

@@ -34,8 +34,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +66,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BuildRunner {
     private static final Logger log = LoggerFactory.getLogger(BuildRunner.class);
+    private static final int PARSED_PIPELINES_KEPT = 64;
     static final String DEPENDENCIES_MOUNT = "/deps";
     /** The name of a workspace's directory made ahead ({@link #prepareNextWorkspace}), before a build is known. */
     static final String READY_PREFIX = "ready-";
@@ -77,6 +80,14 @@ final class BuildRunner {
     private final Supplier<Set<String>> labels;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Semaphore> builderSlots = new ConcurrentHashMap<>();
+    /** Pipelines parsed lately, by the SHA-256 of their pipeline.yaml: most commits leave it as it was. */
+    private final Map<String, PipelineDefinition> parsedPipelines = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, PipelineDefinition> eldest) {
+                    return size() > PARSED_PIPELINES_KEPT;
+                }
+            });
     /** The next build's workspace, made ahead; taken by a build as it begins, and deleted when it ends. */
     private final AtomicReference<ReadyWorkspace> ready = new AtomicReference<>();
     private volatile boolean closed;
@@ -442,7 +453,15 @@ final class BuildRunner {
             if (Files.size(file) > PipelineParser.MAX_BYTES) {
                 throw new BuildFailure("pipeline.yaml is " + Files.size(file) + " bytes; the limit is " + PipelineParser.MAX_BYTES);
             }
-            return PipelineParser.parse(Files.readAllBytes(file));
+            byte[] yaml = Files.readAllBytes(file);
+            // a PipelineDefinition is immutable: one parse serves every commit with the same pipeline.yaml
+            String digest = HexFormat.of().formatHex(sha256().digest(yaml));
+            PipelineDefinition parsed = parsedPipelines.get(digest);
+            if (parsed == null) {
+                parsed = PipelineParser.parse(yaml);
+                parsedPipelines.put(digest, parsed);
+            }
+            return parsed;
         } catch (PipelineException e) {
             for (PipelineProblem problem : e.problems()) {
                 log.gantry("pipeline.yaml:" + problem.line() + ":" + problem.column() + ": " + problem.message()

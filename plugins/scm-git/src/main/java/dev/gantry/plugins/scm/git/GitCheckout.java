@@ -131,7 +131,7 @@ final class GitCheckout {
                     : reader.resolve(AbbreviatedObjectId.fromString(sha));
             RevCommit commit = walk.parseCommit(commitOf(reader, remote, sha, candidates));
             WorkTree.Written written = WorkTree.write(reader, commit, git.getParent(), deadline);
-            LocalCopy.copy(reader, commit, written, git);
+            LocalCopy.copy(reader, commit, written, git, deadline);
             return finish(git, commit, written);
         }
     }

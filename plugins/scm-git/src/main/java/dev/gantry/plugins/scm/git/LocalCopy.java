@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jgit.internal.storage.pack.PackWriter;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.NullProgressMonitor;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
@@ -51,9 +50,10 @@ final class LocalCopy {
 
     /**
      * Copies {@code commit} and the trees and blobs {@code written} came from, read through {@code source}, into a
-     * pack of the repository at {@code gitDir}.
+     * pack of the repository at {@code gitDir}; stops when the deadline passes.
      */
-    static void copy(ObjectReader source, RevCommit commit, WorkTree.Written written, Path gitDir) throws IOException {
+    static void copy(ObjectReader source, RevCommit commit, WorkTree.Written written, Path gitDir,
+            GitCheckout.Deadline deadline) throws IOException {
         List<RevObject> objects = new ArrayList<>();
         try (RevWalk walk = new RevWalk(source)) {
             objects.add(walk.lookupCommit(commit));
@@ -71,7 +71,7 @@ final class LocalCopy {
             String name = "pack-" + writer.computeName().name();
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(packs.resolve(name + ".pack"),
                     StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 64 * 1024)) {
-                writer.writePack(NullProgressMonitor.INSTANCE, NullProgressMonitor.INSTANCE, out);
+                writer.writePack(deadline, deadline, out);
             }
             try (OutputStream out = Files.newOutputStream(packs.resolve(name + ".idx"), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
